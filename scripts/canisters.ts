@@ -1,0 +1,56 @@
+/** The canisters this repository builds, and the small pure helpers the build uses. */
+
+export interface CanisterSpec {
+  name: string;
+  /** Folder holding the dfx.json that names this canister (azle reads it). */
+  dfxRoot: string;
+  /** Source folders whose contents decide whether a rebuild is needed. */
+  sources: string[];
+  /** Committed Candid interface (with comments); the build checks it against azle's output. */
+  candid: string;
+  /** Output Wasm, with the Candid interface embedded as metadata. */
+  wasm: string;
+}
+
+export const CANISTERS: CanisterSpec[] = [
+  {
+    name: 'attestations',
+    dfxRoot: '.',
+    sources: ['canister', 'protocol'],
+    candid: 'canister/attestations.did',
+    wasm: '.azle/attestations/attestations.wasm'
+  }
+];
+
+/** Candid text without comments and white space, so a commented .did compares equal to azle's. */
+export function normalizeCandid(did: string): string {
+  return did.replace(/\/\/[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, '');
+}
+
+export function candidMatches(committed: string, emitted: string): boolean {
+  return normalizeCandid(committed) === normalizeCandid(emitted);
+}
+
+function leb128(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Appends a Wasm custom section (id 0): size, name length, name, content. */
+export function appendCustomSection(wasm: Uint8Array, name: string, content: Uint8Array): Uint8Array {
+  const nameBytes = new TextEncoder().encode(name);
+  const body = [...leb128(nameBytes.length), ...nameBytes];
+  const size = body.length + content.length;
+  const header = [0, ...leb128(size), ...body];
+  const out = new Uint8Array(wasm.length + header.length + content.length);
+  out.set(wasm, 0);
+  out.set(header, wasm.length);
+  out.set(content, wasm.length + header.length);
+  return out;
+}
