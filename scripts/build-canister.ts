@@ -53,7 +53,9 @@ function build(spec: CanisterSpec, force: boolean): void {
   process.stderr.write(`${spec.name}: building with azle...\n`);
   execFileSync(join(root, 'node_modules/.bin/azle'), ['build', spec.name], {
     cwd: dfxRoot,
-    env: { ...process.env, AZLE_DFX_ROOT: dfxRoot, CANISTER_CANDID_PATH: emittedDid },
+    // /proc/self/cwd keeps the checkout's absolute path out of the Wasm (azle embeds main.js's
+    // path there), so builds from different directories are byte-identical (Linux).
+    env: { ...process.env, AZLE_DFX_ROOT: '/proc/self/cwd', CANISTER_CANDID_PATH: emittedDid },
     stdio: ['ignore', 'inherit', 'inherit']
   });
   const committed = readFileSync(join(root, spec.candid), 'utf8');
