@@ -1,21 +1,188 @@
-import { IDL, query, update, msgCaller, StableBTreeMap, time, trap } from 'azle';
+/**
+ * The `attestations` canister. Every method is a thin shell: decode, call one core function
+ * (store/, report/, http/), encode. Updates decode their own arguments so that oversized or
+ * malformed input is answered with an `Err` value instead of a trap.
+ */
+import {
+  IDL,
+  init,
+  inspectMessage,
+  isController,
+  msgArgData,
+  msgCaller,
+  msgMethodName,
+  msgReply,
+  postUpgrade,
+  query,
+  setTimer,
+  time,
+  update
+} from 'azle';
+import type { Principal } from '@dfinity/principal';
+import { warmUpSignatures } from '../protocol/keys.js';
+import {
+  METHODS,
+  type AttestationFilter,
+  type CandidEnvelope,
+  type Config,
+  type HttpRequest,
+  type MethodName,
+  type Opt,
+  type ReviewerProfile
+} from '../protocol/service.js';
+import { handleHttp } from './http/router.js';
+import { acceptMessage, argLimit } from './inspect.js';
+import { buildReport, listProposals, refreshStale } from './report/consensus.js';
+import { getAttestation, listAttestations, revokeAttestation, submitAttestation } from './store/attestations.js';
+import { getConfig, setConfig } from './store/config.js';
+import { err } from './store/errors.js';
+import { endorseReviewer, getReviewer, listReviewers, registerReviewer } from './store/reviewers.js';
+import { stats } from './store/stats.js';
+import { openStore, type Store } from './store/store.js';
+import { installFastText } from './text.js';
+import { verifyCandidEnvelope } from './verify.js';
+
+installFastText();
+
+const M = METHODS;
+
+/** Decodes the update's argument (size first), runs `run`, replies. Core failures are values. */
+function manual(store: Store, method: MethodName, run: (args: unknown[]) => unknown): void {
+  const spec = M[method];
+  const arg = msgArgData();
+  let result: unknown;
+  const limit = argLimit(store, method);
+  if (arg.length > limit) {
+    result = err('oversized', `the argument is ${arg.length} bytes; ${method} accepts at most ${limit}`);
+  } else {
+    let args: unknown[] | null = null;
+    try {
+      args = IDL.decode([...spec.args], arg) as unknown[];
+    } catch (e) {
+      result = err('malformed-argument', `the argument is not valid Candid for ${method}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500));
+    }
+    if (args !== null) result = run(args);
+  }
+  msgReply(new Uint8Array(IDL.encode([spec.ret], [result])));
+}
+
+/** Attestations re-read per timer run when refreshing cached verdicts (well under 40 B instructions). */
+const REFRESH_BUDGET = 20_000;
+
+/** After a quorum or endorsement change: refresh cached verdicts in timer-sized batches. */
+function scheduleRefresh(store: Store): void {
+  setTimer(0, () => {
+    if (refreshStale(store, REFRESH_BUDGET)) scheduleRefresh(store);
+  });
+}
+
+function requireController(caller: Principal, method: string): ReturnType<typeof err> | null {
+  return isController(caller) ? null : err('not-controller', `${method} is for the canister's controllers; ${caller.toText()} is not one`);
+}
 
 export default class {
-  counter = 0n;
-  notes = new StableBTreeMap<string, string>(0);
+  store: Store = openStore();
 
-  @query([], IDL.Text)
-  whoami(): string { return msgCaller().toText(); }
+  @init([])
+  init(): void {
+    warmUpSignatures();
+  }
 
-  @update([IDL.Text, IDL.Text], IDL.Nat64)
-  put(k: string, v: string): bigint { this.notes.insert(k, v); this.counter += 1n; return this.counter; }
+  @postUpgrade([])
+  postUpgrade(): void {
+    warmUpSignatures();
+    scheduleRefresh(this.store); // in case an upgrade interrupted a refresh
+  }
 
-  @query([IDL.Text], IDL.Opt(IDL.Text))
-  get(k: string): [] | [string] { const v = this.notes.get(k); return v === undefined ? [] : [v]; }
+  @inspectMessage({ manual: true })
+  inspect(): boolean {
+    return acceptMessage(this.store, msgMethodName(), msgCaller(), msgArgData(), isController);
+  }
 
-  @update([IDL.Text])
-  boom(k: string): void { this.notes.insert(k, 'x'); trap('boom'); }
+  @update([...M.endorse_reviewer.args], M.endorse_reviewer.ret, { manual: true })
+  endorse_reviewer(): void {
+    manual(this.store, 'endorse_reviewer', ([p, endorsed]) => {
+      const denied = requireController(msgCaller(), 'endorse_reviewer');
+      if (denied) return denied;
+      const result = endorseReviewer(this.store, p as Principal, endorsed as boolean, time());
+      scheduleRefresh(this.store);
+      return result;
+    });
+  }
 
-  @query([], IDL.Nat64)
-  now(): bigint { return time(); }
+  @query([...M.get_attestation.args], M.get_attestation.ret)
+  get_attestation(id: bigint): unknown {
+    return getAttestation(this.store, id);
+  }
+
+  @query([], M.get_config.ret)
+  get_config(): Config {
+    return getConfig(this.store);
+  }
+
+  @query([...M.get_reviewer.args], M.get_reviewer.ret)
+  get_reviewer(p: Principal): unknown {
+    return getReviewer(this.store, p);
+  }
+
+  @query([...M.http_request.args], M.http_request.ret)
+  http_request(req: HttpRequest): unknown {
+    return handleHttp(this.store, req);
+  }
+
+  @query([...M.list_attestations.args], M.list_attestations.ret)
+  list_attestations(filter: AttestationFilter, cursor: Opt<bigint>, limit: number): unknown {
+    return listAttestations(this.store, filter, cursor, limit);
+  }
+
+  @query([...M.list_proposals.args], M.list_proposals.ret)
+  list_proposals(cursor: Opt<bigint>, limit: number): unknown {
+    return listProposals(this.store, cursor, limit);
+  }
+
+  @query([...M.list_reviewers.args], M.list_reviewers.ret)
+  list_reviewers(cursor: Opt<Principal>, limit: number): unknown {
+    return listReviewers(this.store, cursor, limit);
+  }
+
+  @query([...M.proposal_report.args], M.proposal_report.ret)
+  proposal_report(proposal: bigint): unknown {
+    return buildReport(this.store, proposal);
+  }
+
+  @update([...M.register_reviewer.args], M.register_reviewer.ret, { manual: true })
+  register_reviewer(): void {
+    manual(this.store, 'register_reviewer', ([profile]) => registerReviewer(this.store, msgCaller(), profile as ReviewerProfile, time()));
+  }
+
+  @update([...M.revoke_attestation.args], M.revoke_attestation.ret, { manual: true })
+  revoke_attestation(): void {
+    manual(this.store, 'revoke_attestation', ([id, reason]) => revokeAttestation(this.store, msgCaller(), id as bigint, reason as string, time()));
+  }
+
+  @update([...M.set_config.args], M.set_config.ret, { manual: true })
+  set_config(): void {
+    manual(this.store, 'set_config', ([config]) => {
+      const denied = requireController(msgCaller(), 'set_config');
+      if (denied) return denied;
+      const result = setConfig(this.store, config as Config);
+      scheduleRefresh(this.store);
+      return result;
+    });
+  }
+
+  @query([], M.stats.ret)
+  stats(): unknown {
+    return stats(this.store);
+  }
+
+  @update([...M.submit_attestation.args], M.submit_attestation.ret, { manual: true })
+  submit_attestation(): void {
+    manual(this.store, 'submit_attestation', ([envelope]) => submitAttestation(this.store, msgCaller(), envelope as CandidEnvelope, time()));
+  }
+
+  @query([...M.verify_envelope.args], M.verify_envelope.ret)
+  verify_envelope(envelope: CandidEnvelope, publicKeyDer: Uint8Array, expectedProposal: Opt<bigint>): unknown {
+    return verifyCandidEnvelope(envelope, publicKeyDer, expectedProposal);
+  }
 }

@@ -19,6 +19,20 @@ export const CANISTERS: CanisterSpec[] = [
     sources: ['canister', 'protocol'],
     candid: 'canister/attestations.did',
     wasm: '.azle/attestations/attestations.wasm'
+  },
+  {
+    name: 'probe',
+    dfxRoot: 'test/fixtures/canisters/probe',
+    sources: ['test/fixtures/canisters/probe/src'],
+    candid: 'test/fixtures/canisters/probe/probe.did',
+    wasm: '.azle/probe/probe.wasm'
+  },
+  {
+    name: 'governance',
+    dfxRoot: 'replica/governance',
+    sources: ['replica/governance/src', 'protocol/nns'],
+    candid: 'replica/governance/governance.did',
+    wasm: '.azle/governance/governance.wasm'
   }
 ];
 

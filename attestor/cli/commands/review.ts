@@ -1,0 +1,214 @@
+/** attest, submit, report, verify: from a result file to a checked, shared attestation. */
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { Principal } from '@dfinity/principal';
+
+import { signerFromSecretKey, OS_NAMES, type OsName } from '../../../protocol/index.js';
+import type { Opt, ProposalReport, Reviewer } from '../../../protocol/service.js';
+import { attestResult, type AttestedFile } from '../../attest/attest.js';
+import { prepareResult } from '../../attest/sources.js';
+import { loadEnvelopes, submitEnvelopes, type SubmitJson } from '../../client/submit.js';
+import { fromOpt, renderReport, reportToJson, type ReportJson } from '../../client/report.js';
+import { envelopeKeyId, verifyEnvelopeFile, type EnvelopeVerification } from '../../verify/envelope.js';
+import { readPublicKeyPem } from '../../verify/public-key.js';
+import { verifyProposal, type ProposalVerification } from '../../verify/proposal.js';
+import { action } from '../action.js';
+import type { Context } from '../context.js';
+import { EXIT_OK, EXIT_VERIFICATION, inputError, usageError } from '../errors.js';
+import { paint } from '../output.js';
+
+export function parseProposalId(text: string): string {
+  if (!/^[0-9]{1,20}$/.test(text) || BigInt(text) > 0xffffffffffffffffn) throw usageError(`"${text}" is not a proposal id (a decimal number)`);
+  return BigInt(text).toString();
+}
+
+export function parseOsList(text: string | undefined): OsName[] | undefined {
+  if (!text) return undefined;
+  const list = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const os of list) if (!(OS_NAMES as readonly string[]).includes(os)) throw usageError(`unknown OS "${os}": use ${OS_NAMES.join(', ')}`);
+  return list as OsName[];
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw inputError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw inputError(`${path} is not JSON (expected ${what})`);
+  }
+}
+
+export interface AttestFlags {
+  output?: string;
+  os?: string;
+  supersedes?: string;
+  check?: string;
+  proposal?: string;
+  manifest?: boolean;
+}
+
+export async function attestFile(ctx: Context, resultPath: string, o: AttestFlags): Promise<AttestedFile[]> {
+  const id = ctx.identity();
+  const signer = signerFromSecretKey(id.keyType, id.secret);
+  const raw = readJsonFile(resultPath, 'a result file');
+  const check = o.check ? readJsonFile(o.check, 'a check report') : undefined;
+  const progress = ctx.out.progress('manifest');
+  const prepared = await prepareResult(raw, {
+    check,
+    proposal: o.proposal === undefined ? undefined : parseProposalId(o.proposal),
+    manifests: o.manifest !== false,
+    onManifest: (_name, done, total) => progress.update(done, total)
+  });
+  if (progress.used) progress.finish();
+  const { files } = attestResult(prepared, signer, { out: o.output, resultPath, oses: parseOsList(o.os), supersedes: o.supersedes });
+  return files;
+}
+
+export function renderAttested(files: AttestedFile[]): string {
+  return files
+    .map((f) => `${f.written === 'written' ? 'wrote' : 'kept (identical)'} ${f.path}\n  ${f.os} of proposal ${f.proposal}, commit ${f.commit}, signed by ${f.principal}\n${f.artifacts.map((a) => `  ${a.name} ${a.sha256} ${a.outcome}`).join('\n')}`)
+    .join('\n');
+}
+
+export async function submitFiles(ctx: Context, paths: string[], name?: string): Promise<SubmitJson> {
+  const id = ctx.identity();
+  const envelopes = loadEnvelopes(paths, id.principal);
+  const client = await ctx.client(true);
+  return submitEnvelopes(client, id, envelopes, { name, retry: { onRetry: (n, ms) => ctx.out.log(`network error; retry ${n} in ${ms} ms`) } });
+}
+
+export async function fetchReport(ctx: Context, proposal: string): Promise<ReportJson | null> {
+  const client = await ctx.client(false);
+  const r = await client.call<Opt<ProposalReport>>('proposal_report', BigInt(proposal));
+  const report = fromOpt(r);
+  return report ? reportToJson(report) : null;
+}
+
+export function registerReviewCommands(program: Command): void {
+  program
+    .command('attest')
+    .argument('<result>', 'result file written by `build` or `check`')
+    .option('-o, --output <file>', 'envelope file (several OSes: .<os> is inserted before the extension)')
+    .option('--os <list>', 'only these OSes (comma-separated)')
+    .option('--supersedes <id>', 'id of your earlier attestation this one replaces (one OS)')
+    .option('--check <file>', 'check report of the same proposal: adds the proposal and CDN hashes to a build result')
+    .option('--proposal <id>', 'proposal id for a result built with --commit')
+    .option('--no-manifest', 'do not compute artifact manifests (faster; no divergence diagnosis)')
+    .description('sign the result as one DSSE envelope per OS, offline; written to disk, never sent')
+    .action(
+      action(async (ctx, result: string, o: AttestFlags) => {
+        if (o.supersedes !== undefined && !/^[0-9]{1,20}$/.test(o.supersedes)) throw usageError('--supersedes takes an attestation id (a decimal number)');
+        const files = await attestFile(ctx, result, o);
+        ctx.out.result({ envelopes: files }, () => renderAttested(files));
+      })
+    );
+
+  program
+    .command('submit')
+    .argument('<envelope...>', 'envelope files written by `attest`')
+    .option('--name <text>', 'reviewer name shown in reports, when registering (default: the identity name)')
+    .description('register the reviewer if needed and submit each envelope (retried; idempotent)')
+    .action(
+      action(async (ctx, paths: string[], o: { name?: string }) => {
+        const res = await submitFiles(ctx, paths, o.name);
+        ctx.out.result(res, () =>
+          [
+            ...(res.reviewer.registered ? [`registered reviewer ${res.reviewer.principal}`] : []),
+            ...res.submitted.map((s) => `submitted ${s.path}: attestation ${s.id} (proposal ${s.proposal}, ${s.os})`)
+          ].join('\n')
+        );
+      })
+    );
+
+  program
+    .command('report')
+    .argument('<proposal>', 'NNS proposal id')
+    .description("the canister's report: per OS and artifact, the hash groups, reviewers, verdict and divergence hints")
+    .action(
+      action(async (ctx, proposalText: string) => {
+        const proposal = parseProposalId(proposalText);
+        const report = await fetchReport(ctx, proposal);
+        ctx.out.result({ proposal, report }, () => (report ? renderReport(report, ctx.out.color) : `no attestations for proposal ${proposal} yet`));
+      })
+    );
+
+  program
+    .command('verify')
+    .argument('[envelope...]', 'envelope files to verify offline')
+    .option('--public-key <pem>', "signer's public key (PEM; a private key PEM works too)")
+    .option('--proposal <id>', 'verify every attestation stored for this proposal and the canister report')
+    .addOption(new Option('--expect-proposal <id>', 'offline: also require the envelope to be for this proposal'))
+    .description('re-verify signatures and consensus independently of the canister (exit 1 on any failure)')
+    .action(
+      action(async (ctx, paths: string[], o: { publicKey?: string; proposal?: string; expectProposal?: string }) => {
+        if (o.proposal !== undefined) {
+          if (paths.length > 0) throw usageError('give either envelope files or --proposal, not both');
+          const proposal = parseProposalId(o.proposal);
+          const client = await ctx.client(false);
+          const res = await verifyProposal(client, proposal);
+          ctx.out.result(res, () => renderProposalVerification(res, ctx.out.color));
+          return res.ok ? EXIT_OK : EXIT_VERIFICATION;
+        }
+        if (paths.length === 0) throw usageError('give envelope files to verify, or --proposal <id>');
+        const expected = o.expectProposal !== undefined ? parseProposalId(o.expectProposal) : undefined;
+        const results: EnvelopeVerification[] = [];
+        for (const path of paths) {
+          const key = await publicKeyFor(ctx, path, o.publicKey);
+          results.push(verifyEnvelopeFile(path, key, expected));
+        }
+        const ok = results.every((r) => r.valid);
+        ctx.out.result({ ok, envelopes: results }, () =>
+          results
+            .map((r) =>
+              r.valid
+                ? `${paint(ctx.out.color, 'green', 'valid')}   ${r.path}: ${r.os} of proposal ${r.proposal} signed by ${r.principal}\n${(r.artifacts ?? []).map((a) => `        ${a.name} ${a.sha256} ${a.outcome}`).join('\n')}`
+                : `${paint(ctx.out.color, 'red', 'INVALID')} ${r.path}: ${r.error?.kind}: ${r.error?.message}`
+            )
+            .join('\n')
+        );
+        return ok ? EXIT_OK : EXIT_VERIFICATION;
+      })
+    );
+}
+
+/** --public-key, else an explicitly chosen identity's key, else the reviewer's key from the canister. */
+async function publicKeyFor(ctx: Context, path: string, publicKeyPem?: string): Promise<Uint8Array> {
+  if (publicKeyPem) return readPublicKeyPem(publicKeyPem);
+  if (ctx.opts.pem || ctx.opts.identity) {
+    const id = ctx.identity();
+    return signerFromSecretKey(id.keyType, id.secret).publicKeyDer;
+  }
+  const keyid = envelopeKeyId(path);
+  if (!keyid) throw inputError(`${path}: no signature keyid to look the key up by; pass --public-key <pem>`);
+  let principal: Principal;
+  try {
+    principal = Principal.fromText(keyid);
+  } catch {
+    throw inputError(`${path}: keyid "${keyid.slice(0, 80)}" is not a principal; pass --public-key <pem>`);
+  }
+  const client = await ctx.client(false);
+  const r = await client.call<Opt<Reviewer>>('get_reviewer', principal);
+  if (r.length === 0) throw inputError(`${keyid} is not a registered reviewer of canister ${client.canisterId}; pass --public-key <pem>`);
+  return new Uint8Array(r[0].public_key);
+}
+
+function renderProposalVerification(r: ProposalVerification, color: boolean): string {
+  const lines = [`Proposal ${r.proposal} on canister ${r.canister}: ${r.attestations.length} attestation(s)`];
+  for (const a of r.attestations) {
+    lines.push(`  ${a.valid ? paint(color, 'green', 'valid  ') : paint(color, 'red', 'INVALID')} #${a.id} ${a.os} ${a.reviewer}${a.revoked ? ' (revoked)' : ''}${a.error ? `: ${a.error}` : ''}`);
+  }
+  for (const os of r.consensus.oses) {
+    lines.push(`  recomputed ${os.os}: ${os.verdict} (quorum ${os.quorum})${os.artifacts.map((a) => `; ${a.name}: ${a.groups.length} group(s), ${a.verdict}`).join('')}`);
+  }
+  if (r.differences.length > 0) {
+    lines.push(paint(color, 'red', 'The canister report disagrees with the recomputed consensus:'));
+    for (const d of r.differences) lines.push(`  ${d}`);
+  }
+  lines.push(r.ok ? paint(color, 'green', 'OK: every attestation verifies and the canister report matches.') : paint(color, 'red', 'FAILED'));
+  return lines.join('\n');
+}

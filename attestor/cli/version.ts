@@ -1,0 +1,14 @@
+/** The tool's name and version as recorded in every attestation's predicate. */
+import { readFileSync } from 'node:fs';
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export const TOOL_NAME = 'icos-attest';
+export const TOOL_VERSION = readVersion();

@@ -1,0 +1,102 @@
+/**
+ * The attestations canister over @dfinity/agent: Actor from protocol/service.ts, canister errors
+ * turned into CliErrors, transport failures into network errors (exit 3). Updates that are safe
+ * to repeat (submit is idempotent on the canister side: the same envelope gets the same id) are
+ * retried with exponential backoff on transport failures.
+ */
+import { Actor, type ActorSubclass, type HttpAgent } from '@dfinity/agent';
+
+import { CliError, isNetworkFailure, networkError, oneLine } from '../cli/errors.js';
+import { loadService } from '../cli/cores.js';
+import { withRetry, type RetryOptions } from './retry.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyActor = ActorSubclass<Record<string, (...args: any[]) => Promise<any>>>;
+
+/** Candid `variant { Ok; Err }` (either spelling) → value, or a canister CliError. */
+export function unwrapResult<T>(value: unknown, method: string): T {
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if ('Ok' in v) return v.Ok as T;
+    if ('ok' in v) return v.ok as T;
+    if ('Err' in v || 'err' in v) {
+      const err = 'Err' in v ? v.Err : v.err;
+      throw new CliError('canister', `${method} refused: ${describeCanisterError(err)}`, { canisterError: err });
+    }
+  }
+  return value as T;
+}
+
+/** `{ kind: { NotFound: null }, message: '...' }`, `{ NotFound: '...' }`, text: one readable line. */
+export function describeCanisterError(err: unknown): string {
+  if (typeof err === 'string') return err;
+  if (err && typeof err === 'object') {
+    const e = err as Record<string, unknown>;
+    if (typeof e.message === 'string') {
+      const kind = variantName(e.kind);
+      return kind ? `${kind}: ${e.message}` : e.message;
+    }
+    const keys = Object.keys(e);
+    if (keys.length === 1) {
+      const inner = e[keys[0]];
+      if (inner === null || inner === undefined) return keys[0];
+      return `${keys[0]}: ${describeCanisterError(inner)}`;
+    }
+  }
+  return JSON.stringify(err, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+function variantName(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && Object.keys(v).length === 1) return Object.keys(v)[0];
+  return null;
+}
+
+export class AttestationsClient {
+  private constructor(
+    readonly actor: AnyActor,
+    readonly agent: HttpAgent,
+    readonly canisterId: string,
+    readonly url: string
+  ) {}
+
+  static async create(agent: HttpAgent, canisterId: string, url: string): Promise<AttestationsClient> {
+    const service = await loadService();
+    const actor = Actor.createActor(service.idlFactory, { agent, canisterId }) as unknown as AnyActor;
+    return new AttestationsClient(actor, agent, canisterId, url);
+  }
+
+  /** One call; transport failures become network errors, agent rejects become canister errors. */
+  async call<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
+    const fn = this.actor[method];
+    if (typeof fn !== 'function') throw new CliError('unavailable', `the canister interface has no method ${method}`);
+    try {
+      return (await fn(...args)) as T;
+    } catch (err) {
+      throw this.translate(err, method);
+    }
+  }
+
+  /** Retries transport failures with backoff; for idempotent calls only. */
+  async callWithRetry<T = unknown>(method: string, args: unknown[], retry: RetryOptions = {}): Promise<T> {
+    const fn = this.actor[method];
+    if (typeof fn !== 'function') throw new CliError('unavailable', `the canister interface has no method ${method}`);
+    try {
+      return (await withRetry(() => fn(...args), retry)) as T;
+    } catch (err) {
+      throw this.translate(err, method);
+    }
+  }
+
+  private translate(err: unknown, method: string): CliError {
+    if (err instanceof CliError) return err;
+    if (isNetworkFailure(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`);
+    const name = (err as { name?: string }).name;
+    if (name === 'TrustError') return new CliError('verification', `the replica at ${this.url} failed certificate verification (wrong root key?): ${oneLine(err)}`);
+    const msg = oneLine(err);
+    if (/canister.*(not found|does not exist)|no such canister/i.test(msg)) {
+      return new CliError('canister', `canister ${this.canisterId} is not installed at ${this.url} (${msg}); check --canister`);
+    }
+    return new CliError('canister', `${method} failed: ${msg}`);
+  }
+}

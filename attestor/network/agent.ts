@@ -1,0 +1,31 @@
+/** An HttpAgent for a resolved network: the root key pinned or fetched, failures typed. */
+import { HttpAgent, type Identity } from '@dfinity/agent';
+
+import { isNetworkFailure, networkError, oneLine } from '../cli/errors.js';
+import type { NetworkTarget } from './resolve.js';
+
+export async function createAgent(target: NetworkTarget, identity?: Identity): Promise<HttpAgent> {
+  const agent = HttpAgent.createSync({
+    host: target.url,
+    identity,
+    rootKey: target.rootKey.kind === 'fetch' ? undefined : target.rootKey.key,
+    // Mainnet signs query responses with node keys; local replicas may not serve them.
+    verifyQuerySignatures: target.name === 'ic',
+    // One transport retry inside the agent; submit adds its own backoff (client/retry.ts).
+    retryTimes: 1
+  });
+  if (target.rootKey.kind === 'fetch') {
+    try {
+      await agent.fetchRootKey();
+    } catch (err) {
+      throw networkError(`cannot reach ${target.url} to read its root key (${oneLine(err)}); is the replica running? (\`icos-attest replica start\`)`);
+    }
+  }
+  return agent;
+}
+
+/** Wraps a transport failure into the network error kind (exit 3); anything else passes through. */
+export function rethrowNetwork(err: unknown, url: string): never {
+  if (isNetworkFailure(err)) throw networkError(`cannot reach ${url}: ${oneLine(err)}`);
+  throw err;
+}

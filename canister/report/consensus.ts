@@ -1,0 +1,175 @@
+/**
+ * Reports: the protocol's consensus over one proposal's stored attestations, in Candid shape.
+ * Cost: O(attestations of that proposal) reads, independent of everything else stored.
+ */
+import { computeConsensus, type AttestationRecord, type ProposalConsensus } from '../../protocol/consensus.js';
+import type { DivergenceHint, Opt, OsVerdict, ProposalReport, ProposalSummary } from '../../protocol/service.js';
+import { attestationsOfProposal } from '../store/attestations.js';
+import { epoch, getConfig } from '../store/config.js';
+import type { StoredAttestation, StoredProposal } from '../store/schema.js';
+import { principalFromText, principalText } from '../store/principals.js';
+import type { Store } from '../store/store.js';
+import { divergenceHints } from './hints.js';
+
+/** The records computeConsensus takes, with endorsement as it stands now. */
+export function toRecords(store: Store, stored: StoredAttestation[]): AttestationRecord[] {
+  const endorsed = new Map<string, boolean>();
+  return stored.map((s) => {
+    const reviewer = principalText(s.reviewer);
+    let e = endorsed.get(reviewer);
+    if (e === undefined) {
+      e = store.endorsements.containsKey(s.reviewer.toUint8Array());
+      endorsed.set(reviewer, e);
+    }
+    return {
+      id: s.id,
+      reviewer,
+      endorsed: e,
+      statement: s.statement,
+      revoked: s.revoked.length > 0,
+      submittedAtNs: s.submitted_at_ns
+    };
+  });
+}
+
+export function consensusOf(store: Store, proposal: bigint): { consensus: ProposalConsensus; records: AttestationRecord[] } {
+  const records = toRecords(store, attestationsOfProposal(store, proposal));
+  return { consensus: computeConsensus(proposal.toString(), records, { quorum: getConfig(store).quorum }), records };
+}
+
+export function verdictsOf(c: ProposalConsensus): OsVerdict[] {
+  return c.oses.map((o) => ({ os: o.os, verdict: o.verdict }));
+}
+
+/** Recomputes and stores a proposal's per-OS verdicts (after a write that touched it). */
+export function refreshProposal(store: Store, proposal: bigint): void {
+  const meta = store.proposals.get(proposal);
+  if (meta === undefined) return;
+  const { consensus } = consensusOf(store, proposal);
+  store.proposals.insert(proposal, { ...meta, verdicts: verdictsOf(consensus), epoch: epoch(store) });
+}
+
+function opt<T>(v: T | null): Opt<T> {
+  return v === null ? [] : [v];
+}
+
+export function buildReport(store: Store, proposal: bigint): Opt<ProposalReport> {
+  const meta = store.proposals.get(proposal);
+  if (meta === undefined) return [];
+  const { consensus, records } = consensusOf(store, proposal);
+  const names = new Map<string, string>();
+  const nameOf = (p: string): string => {
+    let n = names.get(p);
+    if (n === undefined) {
+      n = store.reviewers.get(principalFromText(p).toUint8Array())?.name ?? '';
+      names.set(p, n);
+    }
+    return n;
+  };
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const counted = new Set<string>();
+  const oses = consensus.oses.map((o) => ({
+    os: o.os,
+    verdict: o.verdict,
+    quorum: o.quorum,
+    artifacts: o.artifacts.map((a) => {
+      for (const g of a.groups) for (const r of g.reviewers) counted.add(r.principal);
+      const hints: DivergenceHint[] = divergenceHints(a, byId);
+      return {
+        name: a.name,
+        proposal_sha256: opt(a.proposalSha256),
+        proposal_source: a.proposalSource,
+        cdn_sha256: a.cdnSha256,
+        groups: a.groups.map((g) => ({
+          sha256: g.sha256,
+          matches_proposal: opt(g.matchesProposal),
+          matches_cdn: opt(g.matchesCdn),
+          members: g.reviewers.map((r) => ({
+            reviewer: principalFromText(r.principal),
+            name: nameOf(r.principal),
+            endorsed: r.endorsed,
+            attestation_id: r.attestationId,
+            claim_mismatch: r.claimMismatch
+          }))
+        })),
+        verdict: a.verdict,
+        endorsed_matching: a.endorsedMatching,
+        hints
+      };
+    })
+  }));
+  return [
+    {
+      proposal,
+      quorum: getConfig(store).quorum,
+      attestations: meta.count,
+      reviewers: counted.size,
+      last_submitted_at_ns: meta.last_submitted_at_ns,
+      oses
+    }
+  ];
+}
+
+/**
+ * Records a listing may re-read to bring stale cached verdicts up to date (a query has 5 B
+ * instructions); past it, cached verdicts are shown until the refresh timer catches up.
+ */
+const LIVE_RECOMPUTE_BUDGET = 2000;
+
+function summaryOf(store: Store, meta: StoredProposal, currentEpoch: bigint, budget: { left: number }): ProposalSummary {
+  // Cached verdicts are current unless the quorum or an endorsement changed since.
+  let oses = meta.verdicts;
+  if (meta.epoch !== currentEpoch && meta.count <= budget.left) {
+    budget.left -= meta.count;
+    oses = verdictsOf(consensusOf(store, meta.proposal).consensus);
+  }
+  return { proposal: meta.proposal, attestations: meta.count, last_submitted_at_ns: meta.last_submitted_at_ns, oses };
+}
+
+export function proposalSummary(store: Store, proposal: bigint): Opt<ProposalSummary> {
+  const meta = store.proposals.get(proposal);
+  return meta === undefined ? [] : [summaryOf(store, meta, epoch(store), { left: LIVE_RECOMPUTE_BUDGET })];
+}
+
+/**
+ * Brings stale cached verdicts (after a quorum or endorsement change) up to date, newest
+ * proposals first, re-reading at most about `budget` attestations. Returns whether any remain.
+ */
+export function refreshStale(store: Store, budget: number): boolean {
+  const current = epoch(store);
+  const total = store.proposals.len();
+  let used = 0;
+  for (let start = 0; start < total; start += 100) {
+    for (const meta of store.proposals.values(start, 100)) {
+      if (meta.epoch === current) continue;
+      if (used > 0 && used + meta.count > budget) return true;
+      refreshProposal(store, meta.proposal);
+      used += meta.count;
+    }
+  }
+  return false;
+}
+
+/** Proposals newest (highest id) first, after `cursor` (a proposal id seen on the previous page). */
+export function listProposals(store: Store, cursor: Opt<bigint>, limit: number, max = 50): { proposals: ProposalSummary[]; next_cursor: Opt<bigint> } {
+  const n = !Number.isFinite(limit) || limit <= 0 ? 20 : Math.min(limit, max);
+  const total = store.proposals.len();
+  let start = 0;
+  if (cursor.length === 1) {
+    // Keys run newest first; binary search the first proposal older than the cursor.
+    let lo = 0;
+    let hi = total;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const [p] = store.proposals.keys(mid, 1);
+      if (p >= cursor[0]) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const current = epoch(store);
+  const budget = { left: LIVE_RECOMPUTE_BUDGET };
+  const page = store.proposals.values(start, n).map((m) => summaryOf(store, m, current, budget));
+  const more = start + page.length < total;
+  return { proposals: page, next_cursor: more && page.length > 0 ? [page[page.length - 1].proposal] : [] };
+}

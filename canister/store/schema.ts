@@ -1,0 +1,176 @@
+/**
+ * What the canister keeps in stable memory: one StableBTreeMap per kind of record, each on its
+ * own memory id. Nothing lives only on the heap, so every upgrade keeps everything.
+ *
+ *   0 config        0                              → Config
+ *   1 counters      counter id (u8)                → nat64
+ *   2 reviewers     principal bytes                → StoredReviewer
+ *   3 endorsements  principal bytes                → nat64 (time endorsed)
+ *   4 attestations  id (u64 BE)                    → StoredAttestation (no envelope)
+ *   5 envelopes     id (u64 BE)                    → Envelope (as submitted)
+ *   6 by_proposal   proposal (u64 BE) ‖ seq (u32)  → id
+ *   7 proposals     u64::MAX − proposal (BE)       → StoredProposal (newest first)
+ *   8 latest        proposal ‖ os (u8) ‖ principal → id of that reviewer's latest attestation
+ *   9 by_digest     statement digest ‖ principal   → id (identical resubmission → same id)
+ *
+ * A proposal's attestations are `by_proposal` keys proposal‖0 … proposal‖(count−1): contiguous
+ * in byte order, and read with `count` point lookups (azle's map pages by index, skipping from
+ * the start, so a lookup per key is what keeps a report O(attestations of that proposal)).
+ */
+import type { Principal } from '@dfinity/principal';
+import type { CandidEnvelope, Config, Opt, OsVerdict, Revocation } from '../../protocol/service.js';
+import type { Statement } from '../../protocol/types.js';
+import { jsonValue, type Serializable } from './codec.js';
+import { principalFromText, principalText } from './principals.js';
+
+export const MEMORY = {
+  config: 0,
+  counters: 1,
+  reviewers: 2,
+  endorsements: 3,
+  attestations: 4,
+  envelopes: 5,
+  byProposal: 6,
+  proposals: 7,
+  latest: 8,
+  byDigest: 9
+} as const;
+
+export const COUNTER = { nextAttestationId: 0, revoked: 1, epoch: 2 } as const;
+
+export interface StoredReviewer {
+  principal: Principal;
+  name: string;
+  contact: Opt<string>;
+  public_key: Uint8Array;
+  key_type: string;
+  registered_at_ns: bigint;
+  updated_at_ns: bigint;
+  attestations: bigint;
+}
+
+export interface StoredAttestation {
+  id: bigint;
+  proposal: bigint;
+  os: string;
+  reviewer: Principal;
+  submitted_at_ns: bigint;
+  digest: string;
+  /** The signed statement, parsed once at submission (reports read it, never the envelope). */
+  statement: Statement;
+  supersedes: Opt<bigint>;
+  superseded_by: Opt<bigint>;
+  revoked: Opt<Revocation>;
+}
+
+export interface StoredProposal {
+  proposal: bigint;
+  count: number;
+  last_submitted_at_ns: bigint;
+  /** Verdicts as of `epoch` (config/endorsement generation); recomputed when stale. */
+  verdicts: OsVerdict[];
+  epoch: bigint;
+}
+
+const optN = (o: Opt<bigint>): string | null => (o.length === 1 ? o[0].toString() : null);
+const nOpt = (s: string | null): Opt<bigint> => (s === null ? [] : [BigInt(s)]);
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const unhex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
+
+interface ReviewerJson {
+  principal: string;
+  name: string;
+  contact: string | null;
+  public_key: string;
+  key_type: string;
+  registered_at_ns: string;
+  updated_at_ns: string;
+  attestations: string;
+}
+
+export const reviewerValue: Serializable<StoredReviewer> = jsonValue<StoredReviewer, ReviewerJson>(
+  (r) => ({
+    principal: principalText(r.principal),
+    name: r.name,
+    contact: r.contact.length === 1 ? r.contact[0] : null,
+    public_key: hex(r.public_key),
+    key_type: r.key_type,
+    registered_at_ns: r.registered_at_ns.toString(),
+    updated_at_ns: r.updated_at_ns.toString(),
+    attestations: r.attestations.toString()
+  }),
+  (j) => ({
+    principal: principalFromText(j.principal),
+    name: j.name,
+    contact: j.contact === null ? [] : [j.contact],
+    public_key: unhex(j.public_key),
+    key_type: j.key_type,
+    registered_at_ns: BigInt(j.registered_at_ns),
+    updated_at_ns: BigInt(j.updated_at_ns),
+    attestations: BigInt(j.attestations)
+  })
+);
+
+interface AttestationJson {
+  id: string;
+  proposal: string;
+  os: string;
+  reviewer: string;
+  submitted_at_ns: string;
+  digest: string;
+  supersedes: string | null;
+  superseded_by: string | null;
+  revoked: { at_ns: string; reason: string } | null;
+  statement: Statement;
+}
+
+export const attestationValue: Serializable<StoredAttestation> = jsonValue<StoredAttestation, AttestationJson>(
+  (a) => ({
+    id: a.id.toString(),
+    proposal: a.proposal.toString(),
+    os: a.os,
+    reviewer: principalText(a.reviewer),
+    submitted_at_ns: a.submitted_at_ns.toString(),
+    digest: a.digest,
+    supersedes: optN(a.supersedes),
+    superseded_by: optN(a.superseded_by),
+    revoked: a.revoked.length === 1 ? { at_ns: a.revoked[0].at_ns.toString(), reason: a.revoked[0].reason } : null,
+    statement: a.statement
+  }),
+  (j) => ({
+    id: BigInt(j.id),
+    proposal: BigInt(j.proposal),
+    os: j.os,
+    reviewer: principalFromText(j.reviewer),
+    submitted_at_ns: BigInt(j.submitted_at_ns),
+    digest: j.digest,
+    supersedes: nOpt(j.supersedes),
+    superseded_by: nOpt(j.superseded_by),
+    revoked: j.revoked === null ? [] : [{ at_ns: BigInt(j.revoked.at_ns), reason: j.revoked.reason }],
+    statement: j.statement
+  })
+);
+
+interface ProposalJson {
+  proposal: string;
+  count: number;
+  last_submitted_at_ns: string;
+  verdicts: OsVerdict[];
+  epoch: string;
+}
+
+export const proposalValue: Serializable<StoredProposal> = jsonValue<StoredProposal, ProposalJson>(
+  (p) => ({ proposal: p.proposal.toString(), count: p.count, last_submitted_at_ns: p.last_submitted_at_ns.toString(), verdicts: p.verdicts, epoch: p.epoch.toString() }),
+  (j) => ({ proposal: BigInt(j.proposal), count: j.count, last_submitted_at_ns: BigInt(j.last_submitted_at_ns), verdicts: j.verdicts, epoch: BigInt(j.epoch) })
+);
+
+/** The envelope exactly as submitted (all text fields, so JSON holds it losslessly). */
+export const envelopeValue: Serializable<CandidEnvelope> = jsonValue<CandidEnvelope, CandidEnvelope>(
+  (e) => ({ payload_type: e.payload_type, payload: e.payload, signatures: e.signatures.map((s) => ({ keyid: s.keyid, sig: s.sig })) }),
+  (j) => j
+);
+
+export const configValue: Serializable<Config> = jsonValue<Config, Config>(
+  (c) => ({ quorum: c.quorum, registration_open: c.registration_open, max_envelope_bytes: c.max_envelope_bytes }),
+  (j) => j
+);

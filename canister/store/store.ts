@@ -1,0 +1,51 @@
+/** The stable maps, opened once per canister instance and passed to every core function. */
+import { StableBTreeMap } from 'azle';
+import type { CandidEnvelope, Config } from '../../protocol/service.js';
+import { bytesKey, u64DescKey, u64Key, u64Value, u8Key } from './codec.js';
+import {
+  attestationValue,
+  configValue,
+  envelopeValue,
+  MEMORY,
+  proposalValue,
+  reviewerValue,
+  type StoredAttestation,
+  type StoredProposal,
+  type StoredReviewer
+} from './schema.js';
+
+export interface Store {
+  config: StableBTreeMap<number, Config>;
+  counters: StableBTreeMap<number, bigint>;
+  reviewers: StableBTreeMap<Uint8Array, StoredReviewer>;
+  endorsements: StableBTreeMap<Uint8Array, bigint>;
+  attestations: StableBTreeMap<bigint, StoredAttestation>;
+  envelopes: StableBTreeMap<bigint, CandidEnvelope>;
+  byProposal: StableBTreeMap<Uint8Array, bigint>;
+  proposals: StableBTreeMap<bigint, StoredProposal>;
+  latest: StableBTreeMap<Uint8Array, bigint>;
+  byDigest: StableBTreeMap<Uint8Array, bigint>;
+}
+
+export function openStore(): Store {
+  return {
+    config: new StableBTreeMap(MEMORY.config, u8Key, configValue),
+    counters: new StableBTreeMap(MEMORY.counters, u8Key, u64Value),
+    reviewers: new StableBTreeMap(MEMORY.reviewers, bytesKey, reviewerValue),
+    endorsements: new StableBTreeMap(MEMORY.endorsements, bytesKey, u64Value),
+    attestations: new StableBTreeMap(MEMORY.attestations, u64Key, attestationValue),
+    envelopes: new StableBTreeMap(MEMORY.envelopes, u64Key, envelopeValue),
+    byProposal: new StableBTreeMap(MEMORY.byProposal, bytesKey, u64Value),
+    proposals: new StableBTreeMap(MEMORY.proposals, u64DescKey, proposalValue),
+    latest: new StableBTreeMap(MEMORY.latest, bytesKey, u64Value),
+    byDigest: new StableBTreeMap(MEMORY.byDigest, bytesKey, u64Value)
+  };
+}
+
+export function counter(store: Store, id: number): bigint {
+  return store.counters.get(id) ?? 0n;
+}
+
+export function setCounter(store: Store, id: number, value: bigint): void {
+  store.counters.insert(id, value);
+}
