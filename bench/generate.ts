@@ -82,11 +82,12 @@ function tarHeader(name: string, size: number): Buffer {
   return h;
 }
 
-async function put(out: Writable, b: Buffer): Promise<void> {
+async function put(out: Writable, b: Buffer, count: { bytes: number }): Promise<void> {
+  count.bytes += b.length;
   if (!out.write(b)) await once(out, 'drain');
 }
 
-/** Streams a tar of `specs` into `zstd -3 -T0` writing `path`; returns the uncompressed tar size. */
+/** Streams a tar of `specs` into `zstd -3 -T0` writing `path`; returns the tar's size (headers, data, padding, end blocks). */
 export async function writeTarZst(path: string, specs: ImageSpec[] = IMAGE_SPECS, onProgress?: (done: number, total: number) => void): Promise<number> {
   const child = spawn('zstd', ['-3', '-T0', '-q', '-f', '-o', path], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
@@ -97,24 +98,25 @@ export async function writeTarZst(path: string, specs: ImageSpec[] = IMAGE_SPECS
   });
   const total = specs.reduce((s, x) => s + x.sizeMiB * 2 ** 20, 0);
   let written = 0;
+  const tar = { bytes: 0 };
   const buf = Buffer.allocUnsafe(1 << 20);
   try {
     for (const spec of specs) {
       const body = spec.sizeMiB === 0 ? Buffer.from('a'.repeat(40) + '\n') : null;
       const size = body ? body.length : spec.sizeMiB * 2 ** 20;
-      await put(child.stdin, tarHeader(spec.name, size));
+      await put(child.stdin, tarHeader(spec.name, size), tar);
       if (body) {
-        await put(child.stdin, Buffer.concat([body, Buffer.alloc(512 - body.length)]));
+        await put(child.stdin, Buffer.concat([body, Buffer.alloc(512 - body.length)]), tar);
         continue;
       }
       for (let mib = 0; mib < spec.sizeMiB; mib++) {
         fillMiB(buf, mib, spec.randomShare);
-        await put(child.stdin, Buffer.from(buf));
+        await put(child.stdin, Buffer.from(buf), tar);
         written += buf.length;
         onProgress?.(written, total);
       }
     }
-    await put(child.stdin, Buffer.alloc(1024));
+    await put(child.stdin, Buffer.alloc(1024), tar);
     child.stdin.end();
   } catch (err) {
     child.kill();
@@ -122,5 +124,5 @@ export async function writeTarZst(path: string, specs: ImageSpec[] = IMAGE_SPECS
   }
   const code = await exited;
   if (code !== 0) throw new Error(`zstd failed with exit code ${code}: ${stderr.trim()}`);
-  return total;
+  return tar.bytes;
 }

@@ -24,6 +24,10 @@ function ratio(m: Measurement): string {
   return `${m.ratio.toFixed(2)}×`;
 }
 
+function firstLine(s: string | undefined): string {
+  return (s ?? 'unknown error').split('\n')[0];
+}
+
 function esc(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
@@ -39,7 +43,7 @@ function section(s: SectionResult): string {
   const head = `## ${s.title}\n\n`;
   const took = `_${s.status === 'ok' ? 'ran' : s.status} in ${(s.durationMs / 1000).toFixed(1)} s_\n\n`;
   if (s.status !== 'ok' && s.measurements.length === 0) {
-    return `${head}${took}**${s.status === 'not-available' ? 'Not available' : 'Failed'}:** ${esc(s.error ?? 'unknown error')}\n`;
+    return `${head}${took}**${s.status === 'not-available' ? 'Not available' : 'Failed'}:** ${esc(firstLine(s.error))}\n`;
   }
   const lines = [
     '| Measurement | Value | Reference | Ratio | Target |',
@@ -48,7 +52,7 @@ function section(s: SectionResult): string {
   ];
   const details = s.measurements.filter((m) => m.note).map((m) => `- ${esc(m.name)}: ${m.note}`);
   const notes = s.notes.map((n) => `- ${n}`);
-  const err = s.status !== 'ok' ? `**${s.status === 'not-available' ? 'Not available' : 'Failed'} part way:** ${esc(s.error ?? '')}\n\n` : '';
+  const err = s.status !== 'ok' ? `**${s.status === 'not-available' ? 'Not available' : 'Failed'} part way:** ${esc(firstLine(s.error))}\n\n` : '';
   return `${head}${took}${err}${lines.join('\n')}\n\n${[...details, ...notes].join('\n')}\n`;
 }
 
@@ -58,7 +62,7 @@ export function renderMarkdown(r: BenchResults): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const missed = r.sections.flatMap((s) => s.measurements.filter((x) => x.target && !x.target.met).map((x) => `- ${s.title}: ${x.name}`));
-  const broken = r.sections.filter((s) => s.status !== 'ok').map((s) => `- ${s.title}: ${s.status} — ${s.error ?? ''}`);
+  const broken = r.sections.filter((s) => s.status !== 'ok').map((s) => `- ${s.title}: ${s.status} — ${esc(firstLine(s.error))}`);
   return [
     '# Benchmarks',
     '',
@@ -73,7 +77,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| Load average at start | ${m.loadAverageAtStart.join(', ')} |`,
     `| Node | ${m.node} |`,
     `| Packages | ${versions} |`,
-    `| Tools | ${esc(m.zstd ?? 'zstd: not found')}; ${esc(m.sha256sum ?? 'sha256sum: not found')} |`,
+    `| Tools | ${esc((m.zstd ?? 'zstd: not found').replace(/\*/g, '').trim())}; ${esc(m.sha256sum ?? 'sha256sum: not found')} |`,
     `| Date | ${r.startedAt} (run took ${(r.durationMs / 1000).toFixed(0)} s) |`,
     '',
     ...r.sections.map(section),

@@ -28,10 +28,14 @@ import {
   type HttpRequest,
   type MethodName,
   type Opt,
-  type ReviewerProfile
+  type ReviewerProfile,
+  type SyncConfig
 } from '../protocol/service.js';
 import { handleHttp } from './http/router.js';
 import { acceptMessage, argLimit } from './inspect.js';
+import { getProposal, syncStatus } from './proposals/store.js';
+import { setSyncConfig, syncProposal } from './proposals/sync.js';
+import { startSyncTimer } from './proposals/timer.js';
 import { buildReport, listProposals, refreshStale } from './report/consensus.js';
 import { getAttestation, listAttestations, revokeAttestation, submitAttestation } from './store/attestations.js';
 import { getConfig, setConfig } from './store/config.js';
@@ -66,6 +70,26 @@ function manual(store: Store, method: MethodName, run: (args: unknown[]) => unkn
   msgReply(new Uint8Array(IDL.encode([spec.ret], [result])));
 }
 
+/** `manual` for updates that await other canisters: decodes and checks before the first await. */
+async function manualAsync(store: Store, method: MethodName, run: (args: unknown[]) => Promise<unknown>): Promise<void> {
+  const spec = M[method];
+  const arg = msgArgData();
+  let result: unknown;
+  const limit = argLimit(store, method);
+  if (arg.length > limit) {
+    result = err('oversized', `the argument is ${arg.length} bytes; ${method} accepts at most ${limit}`);
+  } else {
+    let args: unknown[] | null = null;
+    try {
+      args = IDL.decode([...spec.args], arg) as unknown[];
+    } catch (e) {
+      result = err('malformed-argument', `the argument is not valid Candid for ${method}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500));
+    }
+    if (args !== null) result = await run(args);
+  }
+  msgReply(new Uint8Array(IDL.encode([spec.ret], [result])));
+}
+
 /** Attestations re-read per timer run when refreshing cached verdicts (well under 40 B instructions). */
 const REFRESH_BUDGET = 20_000;
 
@@ -86,12 +110,14 @@ export default class {
   @init([])
   init(): void {
     warmUpSignatures();
+    startSyncTimer(this.store); // proposals from NNS governance (canister/proposals/)
   }
 
   @postUpgrade([])
   postUpgrade(): void {
     warmUpSignatures();
     scheduleRefresh(this.store); // in case an upgrade interrupted a refresh
+    startSyncTimer(this.store); // timers do not survive upgrades
   }
 
   @inspectMessage({ manual: true })
@@ -118,6 +144,11 @@ export default class {
   @query([], M.get_config.ret)
   get_config(): Config {
     return getConfig(this.store);
+  }
+
+  @query([...M.get_proposal.args], M.get_proposal.ret)
+  get_proposal(proposal: bigint): unknown {
+    return getProposal(proposal);
   }
 
   @query([...M.get_reviewer.args], M.get_reviewer.ret)
@@ -171,6 +202,17 @@ export default class {
     });
   }
 
+  @update([...M.set_sync_config.args], M.set_sync_config.ret, { manual: true })
+  set_sync_config(): void {
+    manual(this.store, 'set_sync_config', ([config]) => {
+      const denied = requireController(msgCaller(), 'set_sync_config');
+      if (denied) return denied;
+      const result = setSyncConfig(config as SyncConfig);
+      if ('Ok' in result) startSyncTimer(this.store);
+      return result;
+    });
+  }
+
   @query([], M.stats.ret)
   stats(): unknown {
     return stats(this.store);
@@ -179,6 +221,16 @@ export default class {
   @update([...M.submit_attestation.args], M.submit_attestation.ret, { manual: true })
   submit_attestation(): void {
     manual(this.store, 'submit_attestation', ([envelope]) => submitAttestation(this.store, msgCaller(), envelope as CandidEnvelope, time()));
+  }
+
+  @update([...M.sync_proposal.args], M.sync_proposal.ret, { manual: true })
+  async sync_proposal(): Promise<void> {
+    await manualAsync(this.store, 'sync_proposal', ([id]) => syncProposal(this.store, id as bigint, time));
+  }
+
+  @query([], M.sync_status.ret)
+  sync_status(): unknown {
+    return syncStatus();
   }
 
   @query([...M.verify_envelope.args], M.verify_envelope.ret)

@@ -129,13 +129,69 @@ export const OsReportIdl = IDL.Record({
   artifacts: IDL.Vec(ArtifactReportIdl)
 });
 
+/** A sync failure kept for display: which proposal (none for discovery), when, why. */
+export const SyncErrorIdl = IDL.Record({
+  proposal: IDL.Opt(IDL.Nat64),
+  kind: IDL.Text,
+  message: IDL.Text,
+  at_ns: IDL.Nat64
+});
+
+/** An NNS proposal as the canister read it from governance (canister/proposals/). */
+export const GovernanceProposalIdl = IDL.Record({
+  proposal: IDL.Nat64,
+  title: IDL.Text,
+  status: IDL.Text,
+  elects: IDL.Text,
+  action: IDL.Text,
+  commit: IDL.Opt(IDL.Text),
+  sha256: IDL.Opt(IDL.Text),
+  urls: IDL.Vec(IDL.Text),
+  launch_measurements: IDL.Vec(IDL.Text),
+  unelect: IDL.Vec(IDL.Text),
+  proposed_at_seconds: IDL.Nat64,
+  deadline_seconds: IDL.Opt(IDL.Nat64),
+  fetched_at_ns: IDL.Nat64,
+  governance: IDL.Principal,
+  last_error: IDL.Opt(SyncErrorIdl)
+});
+
+export const GovernanceProposalResultIdl = IDL.Variant({ Ok: GovernanceProposalIdl, Err: ServiceErrorIdl });
+
+/** What a proposal listing shows of the governance record. */
+export const GovernanceSummaryIdl = IDL.Record({
+  title: IDL.Text,
+  status: IDL.Text,
+  elects: IDL.Text,
+  sha256: IDL.Opt(IDL.Text),
+  deadline_seconds: IDL.Opt(IDL.Nat64)
+});
+
+export const SyncConfigIdl = IDL.Record({
+  governance: IDL.Principal,
+  interval_seconds: IDL.Nat32
+});
+
+export const SyncConfigResultIdl = IDL.Variant({ Ok: SyncConfigIdl, Err: ServiceErrorIdl });
+
+export const SyncStatusIdl = IDL.Record({
+  config: SyncConfigIdl,
+  proposals: IDL.Nat64,
+  open: IDL.Nat64,
+  last_tick_at_ns: IDL.Opt(IDL.Nat64),
+  last_success_at_ns: IDL.Opt(IDL.Nat64),
+  discovered_through: IDL.Opt(IDL.Nat64),
+  errors: IDL.Vec(SyncErrorIdl)
+});
+
 export const ProposalReportIdl = IDL.Record({
   proposal: IDL.Nat64,
   quorum: IDL.Nat32,
   attestations: IDL.Nat32,
   reviewers: IDL.Nat32,
   last_submitted_at_ns: IDL.Nat64,
-  oses: IDL.Vec(OsReportIdl)
+  oses: IDL.Vec(OsReportIdl),
+  governance: IDL.Opt(GovernanceProposalIdl)
 });
 
 export const OsVerdictIdl = IDL.Record({ os: IDL.Text, verdict: IDL.Text });
@@ -144,7 +200,8 @@ export const ProposalSummaryIdl = IDL.Record({
   proposal: IDL.Nat64,
   attestations: IDL.Nat32,
   last_submitted_at_ns: IDL.Nat64,
-  oses: IDL.Vec(OsVerdictIdl)
+  oses: IDL.Vec(OsVerdictIdl),
+  governance: IDL.Opt(GovernanceSummaryIdl)
 });
 
 export const ProposalPageIdl = IDL.Record({
@@ -203,6 +260,7 @@ export const METHODS = {
   endorse_reviewer: { args: [IDL.Principal, IDL.Bool], ret: UnitResultIdl, query: false },
   get_attestation: { args: [IDL.Nat64], ret: IDL.Opt(AttestationIdl), query: true },
   get_config: { args: [], ret: ConfigIdl, query: true },
+  get_proposal: { args: [IDL.Nat64], ret: IDL.Opt(GovernanceProposalIdl), query: true },
   get_reviewer: { args: [IDL.Principal], ret: IDL.Opt(ReviewerIdl), query: true },
   http_request: { args: [HttpRequestIdl], ret: HttpResponseIdl, query: true },
   list_attestations: {
@@ -216,8 +274,11 @@ export const METHODS = {
   register_reviewer: { args: [ReviewerProfileIdl], ret: ReviewerResultIdl, query: false },
   revoke_attestation: { args: [IDL.Nat64, IDL.Text], ret: UnitResultIdl, query: false },
   set_config: { args: [ConfigIdl], ret: ConfigResultIdl, query: false },
+  set_sync_config: { args: [SyncConfigIdl], ret: SyncConfigResultIdl, query: false },
   stats: { args: [], ret: StatsIdl, query: true },
   submit_attestation: { args: [EnvelopeIdl], ret: SubmitResultIdl, query: false },
+  sync_proposal: { args: [IDL.Nat64], ret: GovernanceProposalResultIdl, query: false },
+  sync_status: { args: [], ret: SyncStatusIdl, query: true },
   verify_envelope: {
     args: [EnvelopeIdl, IDL.Vec(IDL.Nat8), IDL.Opt(IDL.Nat64)],
     ret: VerifyResultIdl,
@@ -257,7 +318,13 @@ export const ERROR_KINDS = [
   'not-author',
   'already-revoked',
   'not-controller',
-  'invalid-config'
+  'invalid-config',
+  // sync_proposal (canister/proposals/)
+  'governance-unreachable',
+  'governance-rejected',
+  'bad-response',
+  'bad-payload',
+  'busy'
 ] as const;
 
 export interface ServiceError {
@@ -404,6 +471,8 @@ export interface ProposalReport {
   reviewers: number;
   last_submitted_at_ns: bigint;
   oses: OsReport[];
+  /** The proposal as read from NNS governance, when synced (optional only for reports built outside the canister). */
+  governance?: Opt<GovernanceProposal>;
 }
 
 export interface OsVerdict {
@@ -416,6 +485,73 @@ export interface ProposalSummary {
   attestations: number;
   last_submitted_at_ns: bigint;
   oses: OsVerdict[];
+  /** Present when the proposal was synced from governance (optional only for summaries built outside the canister). */
+  governance?: Opt<GovernanceSummary>;
+}
+
+export interface SyncError {
+  /** The proposal the failed call was about; none for discovery (list_proposals). */
+  proposal: Opt<bigint>;
+  /** `governance-unreachable`, `governance-rejected`, `not-found`, `bad-response`, `bad-payload`. */
+  kind: string;
+  message: string;
+  at_ns: bigint;
+}
+
+/** One NNS proposal as read from governance `get_proposal_info` / `list_proposals`. */
+export interface GovernanceProposal {
+  proposal: bigint;
+  title: string;
+  /** `open`, `rejected`, `adopted`, `executed`, `failed` or `unknown`. */
+  status: string;
+  /** `guestos`, `hostos`, or `not-icos` (elects no IC-OS version: not applicable). */
+  elects: string;
+  /** NNS function name (e.g. `ReviseElectedGuestosVersions`) or the Action case. */
+  action: string;
+  commit: Opt<string>;
+  /** The elected release package sha256 (lowercase hex): THE proposal hash in reports. */
+  sha256: Opt<string>;
+  urls: string[];
+  /** GuestOS launch measurements, lowercase hex. */
+  launch_measurements: string[];
+  unelect: string[];
+  proposed_at_seconds: bigint;
+  deadline_seconds: Opt<bigint>;
+  /** When the canister last read it successfully. */
+  fetched_at_ns: bigint;
+  /** The governance canister it was read from. */
+  governance: Principal;
+  /** The latest failed refresh since fetched_at_ns (the stored fields are left as they were). */
+  last_error: Opt<SyncError>;
+}
+
+export interface GovernanceSummary {
+  title: string;
+  status: string;
+  elects: string;
+  sha256: Opt<string>;
+  deadline_seconds: Opt<bigint>;
+}
+
+export interface SyncConfig {
+  /** NNS governance canister (mainnet: rrkah-fqaaa-aaaaa-aaaaq-cai). */
+  governance: Principal;
+  /** Seconds between discovery/refresh runs; 0 = no timer (sync_proposal still works). */
+  interval_seconds: number;
+}
+
+export interface SyncStatus {
+  config: SyncConfig;
+  /** Proposals stored from governance (IC-OS elections and not-applicable ones). */
+  proposals: bigint;
+  /** Of those, still open. */
+  open: bigint;
+  last_tick_at_ns: Opt<bigint>;
+  last_success_at_ns: Opt<bigint>;
+  /** Discovery has seen every IC-OS election up to this id. */
+  discovered_through: Opt<bigint>;
+  /** Recent failures, newest first (at most 20). */
+  errors: SyncError[];
 }
 
 export interface ProposalPage {
@@ -469,6 +605,7 @@ export interface AttestationsService {
   endorse_reviewer(reviewer: Principal, endorsed: boolean): Promise<Result<null>>;
   get_attestation(id: bigint): Promise<Opt<Attestation>>;
   get_config(): Promise<Config>;
+  get_proposal(proposal: bigint): Promise<Opt<GovernanceProposal>>;
   get_reviewer(reviewer: Principal): Promise<Opt<Reviewer>>;
   http_request(request: HttpRequest): Promise<HttpResponse>;
   list_attestations(filter: AttestationFilter, cursor: Opt<bigint>, limit: number): Promise<AttestationPage>;
@@ -478,8 +615,11 @@ export interface AttestationsService {
   register_reviewer(profile: ReviewerProfile): Promise<Result<Reviewer>>;
   revoke_attestation(id: bigint, reason: string): Promise<Result<null>>;
   set_config(config: Config): Promise<Result<Config>>;
+  set_sync_config(config: SyncConfig): Promise<Result<SyncConfig>>;
   stats(): Promise<Stats>;
   submit_attestation(envelope: CandidEnvelope): Promise<Result<bigint>>;
+  sync_proposal(proposal: bigint): Promise<Result<GovernanceProposal>>;
+  sync_status(): Promise<SyncStatus>;
   verify_envelope(envelope: CandidEnvelope, publicKeyDer: Uint8Array | number[], expectedProposal: Opt<bigint>): Promise<Result<Verified>>;
 }
 

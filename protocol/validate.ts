@@ -21,7 +21,8 @@ const NAT64 = /^(0|[1-9][0-9]{0,19})$/;
 const NAT64_MAX = 18446744073709551615n;
 const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const HOST = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+/** A mirror: host name, optionally with a port (local mirrors in tests and private caches). */
+const HOST = new RegExp(`^${LABEL}(?:\\.${LABEL})*(?::(?:[1-9][0-9]{0,4}))?$`);
 const MANIFEST_KINDS = ['file', 'dir', 'symlink', 'partition', 'other'];
 
 function bad(path: string, why: string): never {
@@ -185,7 +186,7 @@ function checkArtifact(v: unknown, path: string, os: OsName): string {
     const cp = `${path}.cdn[${i}]`;
     const o = obj(c, cp, ['mirror', 'sha256']);
     if (typeof o.mirror !== 'string' || o.mirror.length > LIMITS.hostName || !HOST.test(o.mirror)) {
-      bad(`${cp}.mirror`, `expected a lowercase host name like download.dfinity.systems, got ${describe(o.mirror)}`);
+      bad(`${cp}.mirror`, `expected a lowercase host name like download.dfinity.systems (optionally :port), got ${describe(o.mirror)}`);
     }
     if (mirrors.has(o.mirror)) bad(`${cp}.mirror`, `${o.mirror} appears twice`);
     mirrors.add(o.mirror);

@@ -43,11 +43,11 @@ function osOf(name: string): OsName {
   return os as OsName;
 }
 
-/** The statement names a mirror by host name (download.dfinity.systems): drop scheme, port and case. */
+/** The statement names a mirror by host (download.dfinity.systems, or host:port): drop scheme, path and case. */
 export function mirrorHost(mirror: string): string {
   const text = mirror.trim().toLowerCase();
   try {
-    return new URL(text.includes('://') ? text : `http://${text}`).hostname.replace(/^\[|\]$/g, '');
+    return new URL(text.includes('://') ? text : `http://${text}`).host.replace(/^\[|\]$/g, '');
   } catch {
     return text;
   }
@@ -67,7 +67,7 @@ function normalizeArtifact(raw: unknown, where: string): ArtifactResult {
     const sha = str(c.sha256, `${where}.cdn[${i}].sha256`).toLowerCase();
     const seen = cdn.find((x) => x.mirror === mirror);
     if (!seen) cdn.push({ mirror, sha256: sha });
-    else if (seen.sha256 !== sha) throw inputError(`result file: ${where}: two mirrors on host ${mirror} gave different hashes; the attestation names mirrors by host`);
+    else if (seen.sha256 !== sha) throw inputError(`result file: ${where}: two mirrors on host ${mirror} gave different hashes; the attestation names mirrors by host and port`);
   });
   const size = typeof raw.size === 'number' ? raw.size : Number(raw.size ?? NaN);
   if (!Number.isSafeInteger(size) || size < 0) throw inputError(`result file: ${where}.size is not a byte count`);

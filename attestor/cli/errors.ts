@@ -81,6 +81,15 @@ export function toCliError(err: unknown): CliError {
 
 export function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  const first = msg.split('\n').map((s) => s.trim()).find((s) => s.length > 0) ?? 'unknown error';
-  return first.length > 400 ? `${first.slice(0, 400)}…` : first;
+  // @dfinity/agent rejections spread over lines: keep what the canister said and its codes
+  const reject = /Reject text:\s*(.+)/.exec(msg)?.[1]?.trim();
+  if (reject) {
+    const code = /Error code:\s*(\S+)/.exec(msg)?.[1] ?? /Reject code:\s*(\S+)/.exec(msg)?.[1];
+    return clip(`${reject}${code ? ` (${code})` : ''}`);
+  }
+  return clip(msg.split('\n').map((s) => s.trim()).filter((s) => s.length > 0).join(' ') || 'unknown error');
+}
+
+function clip(s: string): string {
+  return s.length > 400 ? `${s.slice(0, 400)}…` : s;
 }

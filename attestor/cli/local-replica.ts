@@ -30,6 +30,7 @@ export interface StatePaths {
   local: string;
   upgradeRequest: string;
   upgradeResult: string;
+  saved: string;
 }
 
 export function statePaths(dir: string): StatePaths {
@@ -41,7 +42,8 @@ export function statePaths(dir: string): StatePaths {
     rootKey: join(d, 'root-key.hex'),
     local: join(d, 'local.json'),
     upgradeRequest: join(d, 'upgrade-request.json'),
-    upgradeResult: join(d, 'upgrade-result.json')
+    upgradeResult: join(d, 'upgrade-result.json'),
+    saved: join(d, 'saved.json')
   };
 }
 
@@ -75,6 +77,8 @@ export interface LocalReplicaOptions {
   controller: Principal;
   wasm: Uint8Array;
   log: (line: string) => void;
+  /** Also save every this many ms when an update ran since the last save (0: only on request). */
+  autosaveMs?: number;
 }
 
 export interface LocalReplica {
@@ -93,6 +97,7 @@ export interface LocalReplica {
 }
 
 interface RuntimeLike {
+  update(...args: unknown[]): Promise<unknown>;
   createCanister(opts: { controllers?: Principal[] }): Principal;
   install(id: Principal, wasm: Uint8Array, opts: { mode?: 'install' | 'upgrade'; caller?: Principal }): Promise<void>;
   canisterIds(): Principal[];
@@ -175,10 +180,37 @@ export async function startLocalReplica(opts: LocalReplicaOptions): Promise<Loca
     writeFileAtomic(paths.local, `${JSON.stringify(info, null, 2)}\n`);
   }
 
-  const save = async () => {
-    if (!paths || !persistent) return;
-    await runtime.save!(paths.runtime);
+  // Saves run one after another; an update since the last save marks the state dirty. Each save
+  // records in saved.json how many updates had completed before it began (all of them are in it).
+  let dirty = false;
+  let completedUpdates = 0;
+  let saving: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    if (!paths || !persistent) return Promise.resolve();
+    saving = saving.catch(() => {}).then(async () => {
+      dirty = false;
+      const covered = completedUpdates;
+      await runtime.save!(paths.runtime);
+      writeFileAtomic(paths.saved, `${JSON.stringify({ completedUpdates: covered, savedAt: new Date().toISOString() })}\n`);
+    });
+    return saving;
   };
+  const update = runtime.update.bind(runtime);
+  runtime.update = async (...args: unknown[]) => {
+    dirty = true;
+    try {
+      return await update(...args);
+    } finally {
+      completedUpdates++;
+    }
+  };
+  let autosave: NodeJS.Timeout | null = null;
+  if (paths && persistent && opts.autosaveMs && opts.autosaveMs > 0) {
+    autosave = setInterval(() => {
+      if (dirty) save().catch((err) => opts.log(`autosave failed: ${oneLine(err)}`));
+    }, opts.autosaveMs);
+    autosave.unref();
+  }
 
   return {
     url: server.url,
@@ -195,6 +227,8 @@ export async function startLocalReplica(opts: LocalReplicaOptions): Promise<Loca
       return createHash('sha256').update(wasm).digest('hex');
     },
     async close() {
+      if (autosave) clearInterval(autosave);
+      await saving.catch(() => {});
       await server.close();
       if (paths && existsSync(paths.local)) {
         // keep local.json (the canister id stays valid across restarts) but mark it stopped

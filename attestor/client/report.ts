@@ -7,7 +7,22 @@ export function fromOpt<T>(o: [] | [T]): T | null {
   return o.length > 0 ? (o[0] as T) : null;
 }
 
+/** The proposal as the canister read it from NNS governance (null when not synced). */
+export interface GovernanceJson {
+  title: string;
+  status: string;
+  elects: string;
+  action: string;
+  commit: string | null;
+  sha256: string | null;
+  urls: string[];
+  fetchedAtNs: string;
+  governance: string;
+  lastError: { kind: string; message: string } | null;
+}
+
 export interface ReportJson {
+  governance: GovernanceJson | null;
   proposal: string;
   quorum: number;
   attestations: number;
@@ -61,8 +76,27 @@ function plain(v: unknown): unknown {
   return v;
 }
 
+function governanceJson(r: ProposalReport): GovernanceJson | null {
+  const g = r.governance ? fromOpt(r.governance) : null;
+  if (!g) return null;
+  const err = g.last_error ? fromOpt(g.last_error as [] | [{ kind: string; message: string }]) : null;
+  return {
+    title: g.title,
+    status: g.status,
+    elects: g.elects,
+    action: g.action,
+    commit: fromOpt(g.commit),
+    sha256: fromOpt(g.sha256),
+    urls: g.urls,
+    fetchedAtNs: g.fetched_at_ns.toString(),
+    governance: g.governance.toText(),
+    lastError: err ? { kind: err.kind, message: err.message } : null
+  };
+}
+
 export function reportToJson(r: ProposalReport): ReportJson {
   return {
+    governance: governanceJson(r),
     proposal: r.proposal.toString(),
     quorum: r.quorum,
     attestations: r.attestations,
@@ -146,7 +180,10 @@ export function renderReport(r: ReportJson, color: boolean): string {
       }
     }
   }
-  const out = [c('bold', head), '', table(['OS', 'ARTIFACT', 'SHA256', 'REVIEWERS', 'ENDORSED', 'PROPOSAL', 'CDN', 'VERDICT'], rows)];
+  const gov = r.governance
+    ? [`Governance: ${r.governance.title || '(no title)'} — ${r.governance.status}; elects ${r.governance.elects}${r.governance.commit ? ` at ${r.governance.commit}` : ''}${r.governance.sha256 ? `, sha256 ${r.governance.sha256}` : ''}`]
+    : [];
+  const out = [c('bold', head), ...gov, '', table(['OS', 'ARTIFACT', 'SHA256', 'REVIEWERS', 'ENDORSED', 'PROPOSAL', 'CDN', 'VERDICT'], rows)];
   const verdicts = r.oses.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}`).join(', ');
   if (verdicts) out.push('', `Verdict: ${verdicts}`);
   if (hints.length > 0) out.push('', c('bold', 'Divergence hints:'), ...hints);

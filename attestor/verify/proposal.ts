@@ -36,7 +36,7 @@ export interface ProposalVerification {
   attestations: CheckedAttestation[];
   /** The consensus recomputed here, from the verified attestations only. */
   consensus: ProposalConsensus;
-  /** Where the elected hashes came from: the canister's report says it read them from governance. */
+  /** Elected hashes per OS, as the canister read them from governance (its report's `governance` record and sources). */
   elected: Partial<Record<OsName, string | null>>;
   /** Each way the canister's report differs from the recomputed consensus; empty when they agree. */
   differences: string[];
@@ -132,6 +132,8 @@ export async function verifyProposal(client: AttestationsClient, proposalText: s
   // Elected hashes are the one input not in the attestations: use the canister's where it names
   // governance as the source (recorded in the output so a reader knows).
   const elected: Partial<Record<OsName, string | null>> = {};
+  const gov = report?.governance ? fromOpt(report.governance) : null;
+  if (gov && (gov.elects === 'guestos' || gov.elects === 'hostos')) elected[gov.elects] = fromOpt(gov.sha256);
   for (const os of report?.oses ?? []) {
     for (const a of os.artifacts) {
       if (a.proposal_source === 'governance') elected[os.os as OsName] = fromOpt(a.proposal_sha256);

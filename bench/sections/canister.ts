@@ -146,10 +146,10 @@ export const canisterSection: Section = {
       measurements.push(vsLimit(`canister.http_request.r${R}`, `http_request GET /proposal/${proposal} (${n} attestations, ${(page.value.body.length / 1024).toFixed(0)} KiB HTML)`, page.instructions, 'query'));
 
       const lst = await call<AttestationPage>(rt, id, 'list_attestations', [{ proposal: [proposal], os: [], reviewer: [], include_revoked: false }, [], 100]);
-      measurements.push(vsLimit(`canister.list_attestations.r${R}`, `list_attestations (proposal filter, page of ≤ 100; got ${lst.value.attestations.length})`, lst.instructions, 'query'));
+      measurements.push(vsLimit(`canister.list_attestations.r${R}`, `list_attestations (proposal filter, ${n} attestations; asked for 100, got ${lst.value.attestations.length})`, lst.instructions, 'query'));
     }
     const all = await call<AttestationPage>(rt, id, 'list_attestations', [{ proposal: [], os: [], reviewer: [], include_revoked: false }, [], 20]);
-    measurements.push(vsLimit('canister.list_attestations.all20', `list_attestations (no filter, page of 20; got ${all.value.attestations.length})`, all.instructions, 'query'));
+    measurements.push(vsLimit('canister.list_attestations.all20', `list_attestations (no filter; asked for 20, got ${all.value.attestations.length})`, all.instructions, 'query'));
 
     measurements.push(...breakdown);
     notes.push(

@@ -1,5 +1,5 @@
 /** The JSON forms served by the dashboard: Candid shapes with nat64 as decimal strings, opt as null. */
-import type { ProposalReport } from '../../protocol/service.js';
+import type { GovernanceProposal, ProposalReport } from '../../protocol/service.js';
 import { principalText } from '../store/principals.js';
 
 function opt<T, U>(v: [] | [T], f: (t: T) => U): U | null {
@@ -40,6 +40,22 @@ export function reportJson(r: ProposalReport): unknown {
         })),
         hints: a.hints.map((h) => ({ ...h, first_divergent: opt(h.first_divergent, id) }))
       }))
-    }))
+    })),
+    governance: r.governance === undefined ? null : opt(r.governance, governanceJson)
+  };
+}
+
+/** The governance record (canister/proposals/) in the same JSON conventions. */
+function governanceJson(g: GovernanceProposal): unknown {
+  return {
+    ...g,
+    proposal: g.proposal.toString(),
+    commit: opt(g.commit, id),
+    sha256: opt(g.sha256, id),
+    proposed_at_seconds: g.proposed_at_seconds.toString(),
+    deadline_seconds: opt(g.deadline_seconds, (s) => s.toString()),
+    fetched_at_ns: g.fetched_at_ns.toString(),
+    governance: principalText(g.governance),
+    last_error: opt(g.last_error, (x) => ({ proposal: opt(x.proposal, (p) => p.toString()), kind: x.kind, message: x.message, at_ns: x.at_ns.toString() }))
   };
 }

@@ -3,6 +3,7 @@ import type { ArtifactReport, ProposalReport, ProposalSummary, Stats } from '../
 import { overallVerdict } from './badge.js';
 import { escapeHtml as e } from './escape.js';
 import { principalText } from '../store/principals.js';
+import { governanceCell, governanceSection } from '../proposals/html.js';
 
 const CSS = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem 1.25rem;color:#1b1b1b;background:#fff}
@@ -37,13 +38,13 @@ export function indexPage(proposals: ProposalSummary[], stats: Stats): string {
     .map((p) => {
       const oses = p.oses.map((o) => `${e(o.os)} ${verdict(o.verdict)}`).join(' ');
       const id = p.proposal.toString();
-      return `<tr><td><a href="/proposal/${id}">${id}</a></td><td>${verdict(overallVerdict(p.oses.map((o) => o.verdict)))}</td><td>${oses}</td><td>${p.attestations}</td></tr>`;
+      return `<tr><td><a href="/proposal/${id}">${id}</a></td><td>${verdict(overallVerdict(p.oses.map((o) => o.verdict)))}</td><td>${oses}</td><td>${p.attestations}</td><td>${governanceCell(p.governance, p.attestations)}</td></tr>`;
     })
     .join('');
   const table =
     proposals.length === 0
       ? '<p class="muted">No attestations yet.</p>'
-      : `<table><thead><tr><th>Proposal</th><th>Overall</th><th>Per OS</th><th>Attestations</th></tr></thead><tbody>${rows}</tbody></table>`;
+      : `<table><thead><tr><th>Proposal</th><th>Overall</th><th>Per OS</th><th>Attestations</th><th>Governance</th></tr></thead><tbody>${rows}</tbody></table>`;
   return layout(
     'icos-attest: IC-OS reproducibility attestations',
     `<h1>IC-OS reproducibility attestations</h1>` +
@@ -104,7 +105,7 @@ export function proposalPage(r: ProposalReport): string {
     `Proposal ${id}: icos-attest`,
     `<h1>Proposal ${id} ${verdict(overallVerdict(r.oses.map((o) => o.verdict)))}</h1>` +
       `<p class="muted">${r.attestations} attestations stored, ${r.reviewers} reviewers counted, quorum ${r.quorum} endorsed reviewers. ` +
-      `<a href="/proposal/${id}.json">JSON</a> · <a href="/badge/${id}.svg">badge</a></p>${oses}`
+      `<a href="/proposal/${id}.json">JSON</a> · <a href="/badge/${id}.svg">badge</a></p>${governanceSection(r)}${oses}`
   );
 }
 

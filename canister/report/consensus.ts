@@ -10,6 +10,7 @@ import type { StoredAttestation, StoredProposal } from '../store/schema.js';
 import { principalFromText, principalText } from '../store/principals.js';
 import type { Store } from '../store/store.js';
 import { divergenceHints } from './hints.js';
+import { electedOf, elections, getProposal, toGovernanceSummary } from '../proposals/store.js';
 
 /** The records computeConsensus takes, with endorsement as it stands now. */
 export function toRecords(store: Store, stored: StoredAttestation[]): AttestationRecord[] {
@@ -34,7 +35,10 @@ export function toRecords(store: Store, stored: StoredAttestation[]): Attestatio
 
 export function consensusOf(store: Store, proposal: bigint): { consensus: ProposalConsensus; records: AttestationRecord[] } {
   const records = toRecords(store, attestationsOfProposal(store, proposal));
-  return { consensus: computeConsensus(proposal.toString(), records, { quorum: getConfig(store).quorum }), records };
+  // A proposal synced from governance is judged against the hash governance elects (canister/proposals/).
+  const elected = electedOf(proposal);
+  const opts = elected === undefined ? { quorum: getConfig(store).quorum } : { quorum: getConfig(store).quorum, elected };
+  return { consensus: computeConsensus(proposal.toString(), records, opts), records };
 }
 
 export function verdictsOf(c: ProposalConsensus): OsVerdict[] {
@@ -54,7 +58,9 @@ function opt<T>(v: T | null): Opt<T> {
 }
 
 export function buildReport(store: Store, proposal: bigint): Opt<ProposalReport> {
-  const meta = store.proposals.get(proposal);
+  const governance = getProposal(proposal);
+  // Synced from governance but not attested yet: a report with the elected OS pending ("needs reviewers").
+  const meta = store.proposals.get(proposal) ?? (governance.length === 1 ? { proposal, count: 0, last_submitted_at_ns: 0n, verdicts: [], epoch: 0n } : undefined);
   if (meta === undefined) return [];
   const { consensus, records } = consensusOf(store, proposal);
   const names = new Map<string, string>();
@@ -105,7 +111,8 @@ export function buildReport(store: Store, proposal: bigint): Opt<ProposalReport>
       attestations: meta.count,
       reviewers: counted.size,
       last_submitted_at_ns: meta.last_submitted_at_ns,
-      oses
+      oses,
+      governance
     }
   ];
 }
@@ -123,12 +130,31 @@ function summaryOf(store: Store, meta: StoredProposal, currentEpoch: bigint, bud
     budget.left -= meta.count;
     oses = verdictsOf(consensusOf(store, meta.proposal).consensus);
   }
-  return { proposal: meta.proposal, attestations: meta.count, last_submitted_at_ns: meta.last_submitted_at_ns, oses };
+  const election = elections().elections.get(meta.proposal);
+  return {
+    proposal: meta.proposal,
+    attestations: meta.count,
+    last_submitted_at_ns: meta.last_submitted_at_ns,
+    oses,
+    governance: election === undefined ? [] : [toGovernanceSummary(election)]
+  };
+}
+
+/** A synced proposal nobody attested yet: its elected OS pending, 0 attestations. */
+function syncedOnlySummary(proposal: bigint): ProposalSummary | null {
+  const election = elections().elections.get(proposal);
+  if (election === undefined) return null;
+  const oses = election.elects === 'not-icos' ? [] : [{ os: election.elects, verdict: 'pending' }];
+  return { proposal, attestations: 0, last_submitted_at_ns: 0n, oses, governance: [toGovernanceSummary(election)] };
 }
 
 export function proposalSummary(store: Store, proposal: bigint): Opt<ProposalSummary> {
   const meta = store.proposals.get(proposal);
-  return meta === undefined ? [] : [summaryOf(store, meta, epoch(store), { left: LIVE_RECOMPUTE_BUDGET })];
+  if (meta === undefined) {
+    const synced = syncedOnlySummary(proposal);
+    return synced === null ? [] : [synced];
+  }
+  return [summaryOf(store, meta, epoch(store), { left: LIVE_RECOMPUTE_BUDGET })];
 }
 
 /**
@@ -150,7 +176,11 @@ export function refreshStale(store: Store, budget: number): boolean {
   return false;
 }
 
-/** Proposals newest (highest id) first, after `cursor` (a proposal id seen on the previous page). */
+/**
+ * Proposals newest (highest id) first, after `cursor` (a proposal id seen on the previous page):
+ * those with attestations, and open IC-OS elections synced from governance that nobody has
+ * attested yet (a handful, read from the open index).
+ */
 export function listProposals(store: Store, cursor: Opt<bigint>, limit: number, max = 50): { proposals: ProposalSummary[]; next_cursor: Opt<bigint> } {
   const n = !Number.isFinite(limit) || limit <= 0 ? 20 : Math.min(limit, max);
   const total = store.proposals.len();
@@ -169,7 +199,13 @@ export function listProposals(store: Store, cursor: Opt<bigint>, limit: number, 
   }
   const current = epoch(store);
   const budget = { left: LIVE_RECOMPUTE_BUDGET };
-  const page = store.proposals.values(start, n).map((m) => summaryOf(store, m, current, budget));
-  const more = start + page.length < total;
+  const attested = store.proposals.values(start, n).map((m) => summaryOf(store, m, current, budget));
+  const openOnly = elections()
+    .open.keys()
+    .filter((id) => (cursor.length === 0 || id < cursor[0]) && !store.proposals.containsKey(id) && elections().elections.get(id)?.elects !== 'not-icos')
+    .flatMap((id) => syncedOnlySummary(id) ?? []);
+  const merged = [...attested, ...openOnly].sort((a, b) => (a.proposal > b.proposal ? -1 : a.proposal < b.proposal ? 1 : 0));
+  const page = merged.slice(0, n);
+  const more = start + attested.length < total || merged.length > n;
   return { proposals: page, next_cursor: more && page.length > 0 ? [page[page.length - 1].proposal] : [] };
 }

@@ -154,6 +154,13 @@ test('headless Chromium renders the proposal page from the gateway: verdicts, ha
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok(existsSync(shot));
 
+    // A phone-sized screenshot for people to judge (not asserted: the layout is a matter of taste).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(OUTPUT_DIR, 'dashboard-proposal-narrow.png'), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (overflow > 0) t.diagnostic(`at 390 px wide the proposal page scrolls sideways by ${overflow} px`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
     // The same page through the ?canisterId= form of the gateway.
     const query = await page.goto(`${r.url}/proposal/${PROPOSAL}?canisterId=${r.canisterId}`);
     assert.equal(query?.status(), 200);

@@ -5,7 +5,8 @@ import { Principal } from '@dfinity/principal';
 import { createActor, Runtime, type CallResult } from '../../replica/runtime/index.js';
 import { idlFactory, type AttestationsService } from '../../protocol/service.js';
 
-export const WASM_PATH = new URL('../../.azle/attestations/attestations.wasm', import.meta.url);
+/** The compiled canister (`npm run build`); ICOS_ATTEST_ATTESTATIONS_WASM points elsewhere (e.g. a snapshot). */
+export const WASM_PATH = process.env.ICOS_ATTEST_ATTESTATIONS_WASM ?? new URL('../../.azle/attestations/attestations.wasm', import.meta.url);
 let wasmCache: Uint8Array | null = null;
 
 export function wasm(): Uint8Array {

@@ -22,7 +22,7 @@ interface Started {
   dashboardUrl: string;
 }
 
-async function startReplica(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; started: Started; exited: Promise<number | null> }> {
+async function startReplica(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; started: Started; exited: Promise<number | null>; stderr: () => string }> {
   const child = spawnCli(['replica', 'start', '--port', '0', '--json', ...args], { env });
   let stdout = '';
   let stderr = '';
@@ -43,7 +43,7 @@ async function startReplica(args: string[], env: NodeJS.ProcessEnv): Promise<{ c
       reject(new Error(`replica start exited with ${code}: ${stderr}`));
     });
   });
-  return { child, started, exited };
+  return { child, started, exited, stderr: () => stderr };
 }
 
 const PROPOSAL = '140042';
@@ -140,7 +140,7 @@ test('replica start; three reviewers submit; report shows the groups; verify --p
 
   // a clean stop
   first.child.kill('SIGINT');
-  assert.equal(await first.exited, 0);
+  assert.equal(await first.exited, 0, first.stderr());
 
   if (!first.started.persistent) {
     t.diagnostic('the runtime cannot save its state yet: restart persistence not tested');
@@ -158,5 +158,49 @@ test('replica start; three reviewers submit; report shows the groups; verify --p
   const ver2 = await runCli(['verify', '--proposal', PROPOSAL, ...net2], { env });
   assert.equal(ver2.code, 0, ver2.stdout);
   second.child.kill('SIGINT');
-  assert.equal(await second.exited, 0);
+  assert.equal(await second.exited, 0, second.stderr());
+});
+
+test('a replica killed without a clean stop restarts with what it autosaved', { timeout: 180_000 }, async (t) => {
+  const home = tempDir();
+  const stateDir = join(home, 'state');
+  const env = isolatedEnv(home);
+  const wasm = canisterWasmCopy(home);
+  const first = await startReplica(['--state-dir', stateDir, '--wasm', wasm, '--autosave', '0.2'], env);
+  t.after(() => {
+    first.child.kill('SIGKILL');
+  });
+  const net = ['--network', first.started.url, '--state-dir', stateDir];
+  const dora = await runCli(['identity', 'new', 'dora'], { env });
+  assert.equal(dora.code, 0, dora.stderr);
+  const result = join(home, 'result.json');
+  writeFileSync(result, JSON.stringify(syntheticResult({ proposal: '31337', oses: ['guestos'] })));
+  const att = await runCli(['attest', result, '-o', join(home, 'd.json'), '--identity', 'dora'], { env });
+  assert.equal(att.code, 0, att.stderr);
+  const sub = await runCli(['submit', join(home, 'd.json'), '--identity', 'dora', '--json', ...net], { env });
+  assert.equal(sub.code, 0, sub.stderr);
+  // register + submit = 2 updates; wait until a save covers both, then kill -9
+  const saved = join(stateDir, 'saved.json');
+  for (let i = 0; ; i++) {
+    if (existsSync(saved) && (JSON.parse(readFileSync(saved, 'utf8')) as { completedUpdates: number }).completedUpdates >= 2) break;
+    assert.ok(i < 300, 'no autosave covering the submit');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  first.child.kill('SIGKILL');
+  await first.exited;
+
+  const second = await startReplica(['--state-dir', stateDir, '--wasm', wasm], env);
+  t.after(() => {
+    second.child.kill('SIGKILL');
+  });
+  assert.equal(second.started.canisterId, first.started.canisterId);
+  // one replica per state dir
+  const twice = await runCli(['replica', 'start', '--port', '0', '--state-dir', stateDir, '--wasm', wasm], { env });
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /already running from/);
+  const rep = await runCli(['report', '31337', '--json', '--network', second.started.url, '--state-dir', stateDir], { env });
+  assert.equal(rep.code, 0, rep.stderr);
+  assert.equal((JSON.parse(rep.stdout) as { report: ReportJson }).report.attestations, 1);
+  second.child.kill('SIGINT');
+  assert.equal(await second.exited, 0, second.stderr());
 });

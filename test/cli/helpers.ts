@@ -1,6 +1,6 @@
 /** Spawning the real CLI (node bin/icos-attest.js) with an isolated HOME. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,16 @@ export interface CliRun {
   stderr: string;
 }
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temp dir under os.tmpdir(), removed when the test process exits. */
 export function tempDir(prefix = 'icos-attest-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** An environment with HOME in a temp dir and no ICOS_ATTEST_* leaking in from the caller. */

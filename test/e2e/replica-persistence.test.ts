@@ -146,7 +146,7 @@ test('replica start: state survives a clean stop and restart; report works from 
   assert.equal(stored2.status, 200);
   assert.equal(stored2.body, stored1.body, 'the stored envelope bytes survive');
 
-  // Time went on from where it was: a new attestation is stamped later than the first.
+  // After the restart: the reviewer is still registered, ids and time go on from where they were.
   const submitted2 = await cli(['--json', '--pem', pem, ...net2, 'submit', envelope2]);
   assert.equal(submitted2.code, 0, describeRun(submitted2));
   const sub2 = parseJson<{ submitted: { id: string }[]; reviewer: { registered: boolean } }>(submitted2, 'submit');

@@ -361,7 +361,9 @@ test('three reviewers run `icos-attest run`; one HostOS diverges; report and ver
     assert.equal(ha.hints.length, 1, `one hint for the divergent HostOS group: ${JSON.stringify(ha.hints)}`);
     assert.equal(ha.hints[0].groupSha256, carolHost.sha256);
     assert.equal(ha.hints[0].referenceSha256, world.official[HOST]);
-    assert.match(JSON.stringify(ha.hints[0]), /build-id\.txt/, `the hint names the divergent component: ${JSON.stringify(ha.hints[0])}`);
+    assert.equal(ha.hints[0].divergentCount, 1);
+    assert.equal(ha.hints[0].referenceCount, 2);
+    assert.match(ha.hints[0].firstDivergent ?? '', /build-id\.txt$/, `the hint names the divergent component: ${JSON.stringify(ha.hints[0])}`);
   };
 
   // Nobody is endorsed yet: GuestOS agrees but has not reached the quorum.

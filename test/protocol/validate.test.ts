@@ -37,6 +37,13 @@ describe('validateStatement', () => {
     assert.ok(r.ok, r.ok ? '' : r.error.message);
   });
 
+  it('accepts a mirror with a port (a local or private mirror)', () => {
+    const st = statement() as Mutable;
+    st.predicate.artifacts[0].cdn[0].mirror = '127.0.0.1:8080';
+    const r = validateStatement(st);
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+  });
+
   it('rejects statement-level problems', () => {
     rejects('statement._type', (s) => { s._type = 'https://in-toto.io/Statement/v0.1'; });
     rejects('statement.predicateType', (s) => { s.predicateType = 'https://slsa.dev/provenance/v1'; });
@@ -81,6 +88,8 @@ describe('validateStatement', () => {
     rejects('predicate.artifacts[0].outcome', (s) => { s.predicate.artifacts[0].outcome = 'match'; s.predicate.artifacts[0].cdn = []; s.predicate.artifacts[0].proposalSha256 = null; });
     rejects('predicate.artifacts[0].cdn[1].mirror', (s) => { s.predicate.artifacts[0].cdn[1].mirror = 'download.dfinity.systems'; });
     rejects('predicate.artifacts[0].cdn[0].mirror', (s) => { s.predicate.artifacts[0].cdn[0].mirror = 'https://download.dfinity.systems/'; });
+    rejects('predicate.artifacts[0].cdn[0].mirror', (s) => { s.predicate.artifacts[0].cdn[0].mirror = 'mirror.local:0'; });
+    rejects('predicate.artifacts[0].cdn[0].mirror', (s) => { s.predicate.artifacts[0].cdn[0].mirror = 'mirror.local:'; });
     rejects('predicate.artifacts[1].name', (s) => { s.predicate.artifacts.push(s.predicate.artifacts[0]); s.subject.push(s.subject[0]); });
     rejects('predicate.artifacts', (s) => { s.predicate.artifacts = []; s.subject = []; });
     rejects('predicate.artifacts[0].manifestRoot', (s) => { s.predicate.artifacts[0].manifestRoot = ''; });

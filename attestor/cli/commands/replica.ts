@@ -16,6 +16,7 @@ import { buildCanister, DEFAULT_REPLICA_PORT, DEFAULT_WASM, processAlive, readWa
 import { runDemo } from '../demo.js';
 
 interface StartFlags {
+  autosave: string;
   port?: string;
   host?: string;
   wasm?: string;
@@ -58,6 +59,18 @@ export interface ReplicaStartedJson {
   stateDir: string;
   persistent: boolean;
   restored: boolean;
+}
+
+/** local.json of a replica whose process still runs, or null. */
+function readRunning(stateDir: string): (LocalReplicaInfo & { pid: number }) | null {
+  const path = statePaths(stateDir).local;
+  if (!existsSync(path)) return null;
+  try {
+    const info = JSON.parse(readFileSync(path, 'utf8')) as LocalReplicaInfo;
+    return info.pid && info.pid !== process.pid && processAlive(info.pid) ? (info as LocalReplicaInfo & { pid: number }) : null;
+  } catch {
+    return null;
+  }
 }
 
 function waitForever(): Promise<never> {
@@ -113,14 +126,19 @@ export function registerReplica(program: Command): void {
     .addOption(new Option('--host <addr>', 'interface to listen on').default('127.0.0.1'))
     .option('--wasm <file>', 'install this canister Wasm instead of building the project’s')
     .option('--no-build', 'do not run the canister build; use the Wasm already built')
+    .option('--autosave <seconds>', 'also save the state this often after changes (0: only on stop and upgrade)', '30')
     .description('start the local replica with the attestations canister and run until stopped (state kept in --state-dir)')
     .action(
       action(async (ctx, flags: StartFlags) => {
         const port = parsePort(flags.port, DEFAULT_REPLICA_PORT);
+        const autosave = Number(flags.autosave);
+        if (!Number.isFinite(autosave) || autosave < 0) throw usageError(`--autosave takes a number of seconds, got "${flags.autosave}"`);
         const stateDir = resolve(ctx.opts.stateDir ?? '.icos-attest');
+        const running = readRunning(stateDir);
+        if (running) throw usageError(`a replica is already running from ${stateDir} (pid ${running.pid}, ${running.url}); stop it first or use another --state-dir`);
         const controller = controllerOf(ctx);
         const wasm = wasmFor(ctx, flags);
-        const r = await startLocalReplica({ stateDir, port, host: flags.host, controller, wasm, log: (l) => ctx.out.log(l) });
+        const r = await startLocalReplica({ stateDir, port, host: flags.host, controller, wasm, log: (l) => ctx.out.log(l), autosaveMs: autosave * 1000 });
         serveSignals(ctx, r, stateDir);
         const j: ReplicaStartedJson = {
           url: r.url,
@@ -161,9 +179,8 @@ export function registerReplica(program: Command): void {
       action(async (ctx, flags: { wasm?: string; build?: boolean; timeout: string }) => {
         const stateDir = resolve(ctx.opts.stateDir ?? '.icos-attest');
         const paths = statePaths(stateDir);
-        if (!existsSync(paths.local)) throw networkError(`no local replica state in ${stateDir}: start one with \`icos-attest replica start\``);
-        const info = JSON.parse(readFileSync(paths.local, 'utf8')) as LocalReplicaInfo;
-        if (!info.pid || !processAlive(info.pid)) throw networkError(`the replica of ${stateDir} is not running: start it with \`icos-attest replica start\``);
+        const info = readRunning(stateDir);
+        if (!info) throw networkError(`no replica is running from ${stateDir}: start one with \`icos-attest replica start\``);
         let wasmPath: string;
         if (flags.wasm) wasmPath = resolve(flags.wasm);
         else if (flags.build === false) wasmPath = DEFAULT_WASM;

@@ -1,0 +1,11 @@
+import { Principal } from '@dfinity/principal';
+import { deploySync, guestSeed, PROBE_WASM, wasm, CONTROLLER } from './harness.js';
+const env = await deploySync();
+await env.gov.add_election(guestSeed(1n, 'ab'.repeat(32)));
+const probe = env.rt.createCanister({ controllers: [CONTROLLER] });
+await env.rt.install(probe, wasm(PROBE_WASM), { arg: new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x01, 0x71, 0x00]) });
+await env.controller.set_sync_config({ governance: probe, interval_seconds: 60 });
+console.log('probe', JSON.stringify(await env.user.sync_proposal(1n)));
+await env.controller.set_sync_config({ governance: env.governance, interval_seconds: 60 });
+env.rt.uninstall(env.governance);
+console.log('uninstalled', JSON.stringify(await env.user.sync_proposal(1n)));
