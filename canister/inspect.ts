@@ -15,6 +15,9 @@ const CANDID_SLACK = 4096;
 /** Arguments of every update other than submit_attestation are small records. */
 const SMALL_ARG_BYTES = 16 * 1024;
 
+/** Updates only controllers may call (each method checks again). */
+const CONTROLLER_METHODS = new Set(['set_config', 'set_sync_config', 'endorse_reviewer']);
+
 export function argLimit(store: Store, method: string): number {
   return method === 'submit_attestation' ? getConfig(store).max_envelope_bytes + CANDID_SLACK : SMALL_ARG_BYTES;
 }
@@ -39,6 +42,6 @@ export function acceptMessage(
   if (method === 'submit_attestation' || method === 'revoke_attestation') {
     return store.reviewers.containsKey(caller.toUint8Array());
   }
-  if (method === 'set_config' || method === 'endorse_reviewer') return isController(caller);
+  if (CONTROLLER_METHODS.has(method)) return isController(caller);
   return true;
 }

@@ -1,90 +1,106 @@
 /**
- * `demo` (what `npm start` runs): a throwaway replica, three local reviewers who attest a small
- * synthetic build of a synthetic proposal (carol's HostOS diverges: ext4 instead of tmpfs
- * changes root.img), endorsed by the controller; then the canister's report and an independent
- * verification of it. Every step goes through the same code as the CLI commands, over HTTP.
+ * `demo` (what `npm start` runs): the whole reviewer flow for real, on this machine — a local
+ * replica with the attestations canister and the NNS governance stand-in, a synthetic ic repo
+ * built and published on two loopback CDN mirrors, a GuestOS and a HostOS election in
+ * governance, three reviewers running `icos-attest run` (carol's HostOS diverges), endorsement,
+ * the reports and `verify --proposal`. The scenario lives in demo/scenario.ts; this file loads
+ * it, finds the Wasm files and prints the result.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Principal } from '@dfinity/principal';
 
-import type { OsName } from '../../protocol/types.js';
-import type { Result } from '../../protocol/service.js';
-import { syntheticResult } from '../attest/synthetic.js';
-import { unwrapResult } from '../client/client.js';
-import { renderReport, type ReportJson } from '../client/report.js';
-import { newEd25519Pem } from '../identity/dfx.js';
-import { verifyProposal, type ProposalVerification } from '../verify/proposal.js';
-import { attestFile, fetchReport, submitFiles } from './commands/review.js';
-import { Context } from './context.js';
-import { startLocalReplica, type LocalReplica } from './local-replica.js';
+import type { DemoOutcome } from '../../demo/scenario.js';
+import { renderReport } from '../client/report.js';
+import type { Context } from './context.js';
+import { CliError, inputError, oneLine, unavailable } from './errors.js';
+import { REPO_ROOT, readWasm } from './local-replica.js';
 import { paint } from './output.js';
 
-export const DEMO_PROPOSAL = '140000';
-const REVIEWERS: { name: string; diverge: OsName | null }[] = [
-  { name: 'alice', diverge: null },
-  { name: 'bob', diverge: null },
-  { name: 'carol', diverge: 'hostos' }
-];
+export const GOVERNANCE_WASM = join(REPO_ROOT, '.azle', 'governance', 'governance.wasm');
 
 export interface DemoResult {
-  replica: LocalReplica;
+  /** Everything the demo serves (replica and mirrors); close() stops them all. */
+  replica: { url: string; canisterId: string; close(): Promise<void> };
   ok: boolean;
-  report: ReportJson | null;
-  verification: ProposalVerification;
+  outcome: DemoOutcome;
 }
 
-export async function runDemo(ctx: Context, opts: { port: number; wasm: Uint8Array; work: string; keepRunning: boolean }): Promise<DemoResult> {
-  const log = (l: string) => ctx.out.log(l);
-  const pemOf = (name: string) => {
-    const path = join(opts.work, `${name}.pem`);
-    writeFileSync(path, newEd25519Pem(), { mode: 0o600 });
-    return path;
-  };
-  const controllerPem = pemOf('controller');
-  const controllerCtx = new Context({ pem: controllerPem, quiet: true }, ctx.env);
-  const controller = Principal.fromText(controllerCtx.identity().principal);
-
-  log('starting a throwaway local replica with the attestations canister…');
-  const replica = await startLocalReplica({ stateDir: null, port: opts.port, controller, wasm: opts.wasm, log });
-  const rootKeyPath = join(opts.work, 'root-key.hex');
-  writeFileSync(rootKeyPath, Buffer.from(replica.rootKey).toString('hex'));
-  const net = { network: replica.url, canister: replica.canisterId, rootKey: rootKeyPath, quiet: true };
-  log(`replica ${replica.url}, canister ${replica.canisterId}`);
-
-  const admin = await new Context({ ...net, pem: controllerPem }, ctx.env).client(true);
-  const reviewers: { name: string; principal: string; envelopes: string[]; attestations: string[] }[] = [];
-  for (const r of REVIEWERS) {
-    const rctx = new Context({ ...net, pem: pemOf(r.name) }, ctx.env);
-    const dir = join(opts.work, r.name);
-    mkdirSync(dir, { recursive: true });
-    const resultPath = join(dir, 'result.json');
-    writeFileSync(resultPath, JSON.stringify(syntheticResult({ proposal: DEMO_PROPOSAL, oses: ['guestos', 'hostos'], divergeOs: r.diverge }), null, 2));
-    const files = await attestFile(rctx, resultPath, {});
-    const submitted = await submitFiles(rctx, files.map((f) => f.path), r.name);
-    const principal = rctx.identity().principal;
-    unwrapResult(await admin.call<Result<null>>('endorse_reviewer', Principal.fromText(principal), true), 'endorse_reviewer');
-    reviewers.push({ name: r.name, principal, envelopes: files.map((f) => f.path), attestations: submitted.submitted.map((s) => s.id) });
-    log(`${r.name} (${principal.slice(0, 11)}…): attested ${files.map((f) => `${f.os} ${f.artifacts.map((a) => a.outcome).join('/')}`).join(', ')}; submitted #${submitted.submitted.map((s) => s.id).join(', #')}; endorsed`);
+/** The governance stand-in's Wasm: built like the attestations canister (skipped when up to date). */
+function governanceWasm(ctx: Context, build: boolean): Uint8Array {
+  if (build) {
+    const quiet = ctx.out.quiet || ctx.out.json;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'build-canister.ts'), 'governance'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'],
+      encoding: 'utf8'
+    });
+    if (r.status !== 0) throw inputError(`the governance stand-in build failed (exit ${r.status}); run \`npm run build\` to see why`);
   }
+  if (!existsSync(GOVERNANCE_WASM)) throw inputError(`missing ${GOVERNANCE_WASM}: run \`npm run build\``);
+  return readWasm(GOVERNANCE_WASM);
+}
 
-  const readCtx = new Context(net, ctx.env);
-  const report = await fetchReport(readCtx, DEMO_PROPOSAL);
-  const verification = await verifyProposal(await readCtx.client(false), DEMO_PROPOSAL);
-  const ok = verification.ok;
+export async function runDemo(ctx: Context, opts: { port: number; wasm: Uint8Array; work: string; keepRunning: boolean; build?: boolean }): Promise<DemoResult> {
+  const govWasm = governanceWasm(ctx, opts.build !== false);
+  let scenario: typeof import('../../demo/scenario.js');
+  try {
+    scenario = await import('../../demo/scenario.js');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw unavailable('the demo scenario (demo/scenario.ts)');
+    throw err;
+  }
+  const started = Date.now();
+  let outcome: DemoOutcome;
+  try {
+    outcome = await scenario.runDemoScenario({ port: opts.port, attestationsWasm: opts.wasm, governanceWasm: govWasm, work: opts.work, log: (l) => ctx.out.log(l), env: ctx.env });
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError('input', `the demo stopped: ${oneLine(err)}`);
+  }
+  ctx.out.log(`▸ done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const color = ctx.out.color;
+  const net = `--network ${outcome.url} --canister ${outcome.attestationsId} --root-key ${outcome.rootKeyPath}`;
   ctx.out.result(
-    { url: replica.url, canisterId: replica.canisterId, dashboardUrl: replica.dashboardUrl, proposal: DEMO_PROPOSAL, reviewers, report, verification: { ok, differences: verification.differences } },
+    {
+      url: outcome.url,
+      canisterId: outcome.attestationsId,
+      governanceId: outcome.governanceId,
+      dashboardUrl: outcome.dashboardUrls[0],
+      dashboardUrls: outcome.dashboardUrls,
+      rootKeyPath: outcome.rootKeyPath,
+      commit: outcome.commit,
+      mirrors: outcome.mirrors,
+      official: outcome.official,
+      reviewers: outcome.reviewers.map(({ key, name, principal, nondeterministic, runs }) => ({ key, name, principal, nondeterministic, runs })),
+      proposals: outcome.proposals.map((p) => ({ ...p, verification: { ok: p.verification.ok, differences: p.verification.differences, attestations: p.verification.attestations } })),
+      ok: outcome.ok,
+      problems: outcome.problems
+    },
     () =>
       [
-        report ? renderReport(report, ctx.out.color) : 'no report',
+        ...outcome.proposals.flatMap((p) => [
+          '',
+          p.report ? renderReport(p.report, color) : `Proposal ${p.id}: no report`,
+          '',
+          p.verification.ok
+            ? paint(color, 'green', `verify --proposal ${p.id}: ${p.verification.attestations.length} signatures check out; the recomputed consensus matches the canister's report`)
+            : paint(color, 'red', `verify --proposal ${p.id}: FAILED: ${p.verification.differences.join('; ')}`)
+        ]),
+        ...(outcome.problems.length > 0 ? ['', paint(color, 'red', 'The demo did not go as planned:'), ...outcome.problems.map((x) => `  ${x}`)] : []),
         '',
-        ok
-          ? paint(ctx.out.color, 'green', `verify --proposal ${DEMO_PROPOSAL}: every signature checks out and the recomputed consensus matches the canister's report`)
-          : paint(ctx.out.color, 'red', `verify --proposal ${DEMO_PROPOSAL}: FAILED: ${verification.differences.join('; ')}`),
+        `Dashboard: ${outcome.dashboardUrls[0]}`,
+        `       or: ${outcome.dashboardUrls[1]}`,
         ...(opts.keepRunning
-          ? ['', `Dashboard: ${replica.dashboardUrl}`, `Try: icos-attest report ${DEMO_PROPOSAL} --network ${replica.url} --canister ${replica.canisterId} --root-key ${rootKeyPath}`]
+          ? [
+              `Proposal pages: ${outcome.proposals.map((p) => `${outcome.dashboardUrls[0]}proposal/${p.id}`).join('  ')}`,
+              `Try, from another shell: icos-attest ${net} report ${outcome.proposals[0]?.id ?? ''}`,
+              `                         icos-attest ${net} verify --proposal ${outcome.proposals[1]?.id ?? ''}`,
+              `Reviewers' logs and envelopes: ${outcome.reviewers.map((r) => r.home).join(', ')}`
+            ]
           : [])
       ].join('\n')
   );
-  return { replica, ok, report, verification };
+  return { replica: { url: outcome.url, canisterId: outcome.attestationsId, close: outcome.close }, ok: outcome.ok, outcome };
 }

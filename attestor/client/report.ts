@@ -147,22 +147,78 @@ function verdictStyle(v: string): 'green' | 'red' | 'yellow' {
 
 const mark = (b: boolean | null) => (b === null ? '-' : b ? 'yes' : 'no');
 
-/** One row per hash group; the artifact's verdict on its first row; divergence hints below. */
+/** "1 build", "2 builds". */
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** A hash as the dashboard shows it: first 8 … last 8 (the full value is in --json). */
+export function shortHash(h: string): string {
+  return h.length > 17 ? `${h.slice(0, 8)}…${h.slice(-8)}` : h;
+}
+
+/**
+ * The proposal's verdict: that of the OS it elects (from governance), else of the OSes with a
+ * proposal hash (claimed by reviewers); other OSes are "also built" with their own verdicts.
+ * Mirrors canister/http/headline.ts (the attestor does not import canister code).
+ */
+export function reportHeadline(r: ReportJson): { verdict: string; oses: string[]; basis: 'governance' | 'claimed' | 'all' | 'not-icos'; others: { os: string; verdict: string }[] } {
+  const overall = (vs: string[]) => (vs.length === 0 ? 'no attestations' : vs.includes('diverged') ? 'diverged' : vs.every((v) => v === 'reproduced') ? 'reproduced' : 'pending');
+  const elects = r.governance?.elects ?? null;
+  if (elects === 'not-icos') return { verdict: 'not applicable', oses: [], basis: 'not-icos', others: r.oses };
+  if (elects !== null) {
+    return { verdict: r.oses.find((o) => o.os === elects)?.verdict ?? 'pending', oses: [elects], basis: 'governance', others: r.oses.filter((o) => o.os !== elects) };
+  }
+  const focus = r.oses.filter((o) => o.artifacts.some((a) => a.proposalSha256 !== null));
+  if (focus.length === 0) return { verdict: overall(r.oses.map((o) => o.verdict)), oses: r.oses.map((o) => o.os), basis: 'all', others: [] };
+  return { verdict: overall(focus.map((o) => o.verdict)), oses: focus.map((o) => o.os), basis: 'claimed', others: r.oses.filter((o) => !focus.includes(o)) };
+}
+
+/** The diagnosis's 0..1 score in words. */
+function strength(score: number): string {
+  return score >= 0.95 ? 'separates the groups completely' : score >= 0.7 ? 'mostly separates the groups' : 'partly separates the groups';
+}
+const STRENGTH_SENTENCE = /\s*(Separates the groups cleanly|Mostly separates the groups|Partly separates the groups)\.$/;
+const SIZE_NOTE = /^.* differs first \(([0-9]+) vs ([0-9]+) bytes\)\.$/;
+
+type ArtifactJson = ReportJson['oses'][number]['artifacts'][number];
+
+function hintLines(a: ArtifactJson, h: HintJson): string[] {
+  const ref = a.groups.find((g) => g.sha256 === h.referenceSha256);
+  const why = ref?.matchesProposal ? 'the proposal hash' : ref?.matchesCdn ? 'the CDN hash' : 'the largest group';
+  const out = [`  ${a.name}: ${plural(h.divergentCount, 'build')} of ${shortHash(h.groupSha256)} vs the reference: ${plural(h.referenceCount, 'build')} of ${shortHash(h.referenceSha256)} (${why})`];
+  if (h.firstDivergent) {
+    const sizes = SIZE_NOTE.exec(h.manifestNote);
+    const detail = sizes === null ? (h.manifestNote ? ` — ${h.manifestNote}` : '') : sizes[1] === sizes[2] ? ` (same size, ${sizes[1]} bytes; different content)` : ` (${sizes[1]} vs ${sizes[2]} bytes)`;
+    out.push(`    first divergent component: ${h.firstDivergent}${detail}${h.differingTotal > 1 ? `; ${h.differingTotal} differing entries` : ''}`);
+  } else if (h.manifestNote) out.push(`    ${h.manifestNote}`);
+  for (const f of h.factors) {
+    const explanation = f.explanation.replace(STRENGTH_SENTENCE, '');
+    out.push(`    ${f.field}: ${f.reference.join(', ')} in the reference builds, ${f.divergent.join(', ')} here — ${strength(f.score)}${explanation ? `. ${explanation}` : ''}`);
+  }
+  return out;
+}
+
+/** One row per hash group (reviewers by name); the artifact's verdict on its first row; proposal hashes and divergence hints below. */
 export function renderReport(r: ReportJson, color: boolean): string {
   const c = (s: Parameters<typeof paint>[1], t: string) => paint(color, s, t);
-  const head = `Proposal ${r.proposal}: ${r.attestations} attestation(s) from ${r.reviewers} reviewer(s), quorum ${r.quorum}`;
+  const head = `Proposal ${r.proposal}: ${plural(r.attestations, 'attestation')} from ${plural(r.reviewers, 'reviewer')}, quorum ${r.quorum}`;
   const rows: string[][] = [];
   const hints: string[] = [];
+  const hashes: string[] = [];
+  const byName = (x: { name: string; reviewer: string }, y: { name: string; reviewer: string }) => {
+    const a = x.name || x.reviewer;
+    const b = y.name || y.reviewer;
+    return a < b ? -1 : a > b ? 1 : x.reviewer < y.reviewer ? -1 : x.reviewer > y.reviewer ? 1 : 0;
+  };
   for (const os of r.oses) {
     for (const a of os.artifacts) {
       const groups = a.groups.length > 0 ? a.groups : [null];
       groups.forEach((g, i) => {
-        const who = g ? g.members.map((m) => `${m.name || m.reviewer.slice(0, 11)}${m.claimMismatch ? '*' : ''}`).join(', ') : '-';
+        const who = g ? [...g.members].sort(byName).map((m) => `${m.name || m.reviewer.slice(0, 11)}${m.claimMismatch ? '*' : ''}`).join(', ') : '-';
         const endorsed = g ? String(g.members.filter((m) => m.endorsed).length) : '-';
         rows.push([
           i === 0 ? os.os : '',
           i === 0 ? a.name : '',
-          g ? c(g.matchesProposal || g.matchesCdn ? 'green' : 'red', g.sha256.slice(0, 16)) : '(no builds)',
+          g ? c(g.matchesProposal || g.matchesCdn ? 'green' : 'red', shortHash(g.sha256)) : '(no builds)',
           who,
           endorsed,
           g ? mark(g.matchesProposal) : '-',
@@ -170,22 +226,30 @@ export function renderReport(r: ReportJson, color: boolean): string {
           i === 0 ? c(verdictStyle(a.verdict), a.verdict) : ''
         ]);
       });
-      for (const h of a.hints) {
-        hints.push(`  ${a.name}: ${h.groupSha256.slice(0, 16)} (${h.divergentCount}) vs ${h.referenceSha256.slice(0, 16)} (${h.referenceCount})`);
-        if (h.firstDivergent) hints.push(`    first divergent component: ${h.firstDivergent}${h.differingTotal > 1 ? ` (${h.differingTotal} differing entries)` : ''}`);
-        else if (h.manifestNote) hints.push(`    ${h.manifestNote}`);
-        for (const f of h.factors) {
-          hints.push(`    ${f.field}: ${f.reference.join(', ')} → ${f.divergent.join(', ')}${f.explanation ? ` — ${f.explanation}` : ''}`);
-        }
-      }
+      const source = a.proposalSha256 === null ? 'none: compared with the CDN only' : a.proposalSource === 'governance' ? 'from NNS governance' : 'claimed by reviewers; not read from governance';
+      hashes.push(`  ${a.name}: ${a.proposalSha256 ?? '-'} (${source})`);
+      for (const h of a.hints) hints.push(...hintLines(a, h));
     }
   }
   const gov = r.governance
     ? [`Governance: ${r.governance.title || '(no title)'} — ${r.governance.status}; elects ${r.governance.elects}${r.governance.commit ? ` at ${r.governance.commit}` : ''}${r.governance.sha256 ? `, sha256 ${r.governance.sha256}` : ''}`]
-    : [];
-  const out = [c('bold', head), ...gov, '', table(['OS', 'ARTIFACT', 'SHA256', 'REVIEWERS', 'ENDORSED', 'PROPOSAL', 'CDN', 'VERDICT'], rows)];
-  const verdicts = r.oses.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}`).join(', ');
-  if (verdicts) out.push('', `Verdict: ${verdicts}`);
+    : ['Governance: not read from NNS governance; proposal hashes are the reviewers\' claims'];
+  const h = reportHeadline(r);
+  const about =
+    h.basis === 'governance'
+      ? `${h.oses.join(', ')}, the OS this proposal elects`
+      : h.basis === 'claimed'
+        ? `${h.oses.join(', ')}, with a proposal hash claimed by reviewers`
+        : h.basis === 'not-icos'
+          ? 'the proposal elects no IC-OS version'
+          : 'no proposal hash: builds compared with the CDN only';
+  const perOs = r.oses.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}`).join(', ');
+  const verdictLines = r.oses.length > 0 ? [`Verdict: ${c(verdictStyle(h.verdict), h.verdict)} (${about})`, `Per OS: ${perOs}`] : [];
+  if (h.others.length > 0) {
+    verdictLines.push(`Also built${h.basis === 'governance' ? ' (not elected by this proposal)' : ' (no proposal hash)'}: ${h.others.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}`).join(', ')}`);
+  }
+  const out = [c('bold', head), ...gov, `NNS dashboard: https://dashboard.internetcomputer.org/proposal/${r.proposal}`, ...verdictLines, '', table(['OS', 'ARTIFACT', 'SHA256', 'REVIEWERS', 'ENDORSED', 'PROPOSAL', 'CDN', 'VERDICT'], rows)];
+  if (hashes.length > 0) out.push('', c('bold', 'Proposal hashes:'), ...hashes);
   if (hints.length > 0) out.push('', c('bold', 'Divergence hints:'), ...hints);
   if (rows.some((row) => row[3].includes('*'))) out.push('', '* the reviewer claimed a different proposal hash');
   return out.join('\n');

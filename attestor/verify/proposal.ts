@@ -8,6 +8,7 @@ import { Principal } from '@dfinity/principal';
 
 import {
   computeConsensus,
+  OS_NAMES,
   principalOfPublicKey,
   verifyEnvelope,
   type AttestationRecord,
@@ -129,15 +130,14 @@ export async function verifyProposal(client: AttestationsClient, proposalText: s
     });
   }
 
-  // Elected hashes are the one input not in the attestations: use the canister's where it names
-  // governance as the source (recorded in the output so a reader knows).
+  // Elected hashes are the one input not in the attestations: take them from the governance
+  // record the canister read, the way the canister does (the elected OS gets governance's
+  // hash, every other OS none), and record them in the output so a reader knows.
   const elected: Partial<Record<OsName, string | null>> = {};
   const gov = report?.governance ? fromOpt(report.governance) : null;
-  if (gov && (gov.elects === 'guestos' || gov.elects === 'hostos')) elected[gov.elects] = fromOpt(gov.sha256);
-  for (const os of report?.oses ?? []) {
-    for (const a of os.artifacts) {
-      if (a.proposal_source === 'governance') elected[os.os as OsName] = fromOpt(a.proposal_sha256);
-    }
+  if (gov) {
+    for (const os of OS_NAMES) elected[os] = null;
+    if (gov.elects === 'guestos' || gov.elects === 'hostos') elected[gov.elects] = fromOpt(gov.sha256);
   }
   const consensus = computeConsensus(proposalText, records, { quorum: report?.quorum ?? config.quorum, ...(Object.keys(elected).length > 0 ? { elected } : {}) });
   differences.push(...compareReport(consensus, report));

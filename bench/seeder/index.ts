@@ -19,7 +19,7 @@ import { validateStatement } from '../../protocol/validate.js';
 import { EnvelopeIdl, fromCandidEnvelope, ReviewerProfileIdl, type CandidEnvelope, type ReviewerProfile } from '../../protocol/service.js';
 import { PAYLOAD_TYPE, type Statement } from '../../protocol/types.js';
 import { consensusOf, refreshProposal } from '../../canister/report/consensus.js';
-import { attestationsOfProposal, proposalIndexKey } from '../../canister/store/attestations.js';
+import { appendAttestation, attestationsOfProposal, proposalIndexKey } from '../../canister/store/attestations.js';
 import { concat, osCode, u32Bytes, u64Bytes } from '../../canister/store/codec.js';
 import { epoch } from '../../canister/store/config.js';
 import { endorseReviewer, registerReviewer } from '../../canister/store/reviewers.js';
@@ -48,43 +48,6 @@ function hexOf(n: bigint, salt: string): string {
   return (salt + n.toString(16)).padStart(64, '0').slice(-64);
 }
 
-/** submit_attestation's write half (canister/store/attestations.ts), for an already-checked record. */
-function append(store: Store, caller: Principal, envelope: CandidEnvelope, statement: Statement, digest: string, nowNs: bigint, refresh: boolean): bigint {
-  const proposal = BigInt(statement.predicate.proposal);
-  const os = statement.predicate.os;
-  const id = counter(store, COUNTER.nextAttestationId) + 1n;
-  setCounter(store, COUNTER.nextAttestationId, id);
-  const latest = concat(u64Bytes(proposal), Uint8Array.of(osCode(os)), caller.toUint8Array());
-  const previous = store.latest.get(latest);
-  if (previous !== undefined) {
-    const prev = store.attestations.get(previous);
-    if (prev !== undefined) store.attestations.insert(previous, { ...prev, superseded_by: [id] });
-  }
-  const record: StoredAttestation = {
-    id,
-    proposal,
-    os,
-    reviewer: caller,
-    submitted_at_ns: nowNs,
-    digest,
-    statement,
-    supersedes: previous === undefined ? [] : [previous],
-    superseded_by: [],
-    revoked: []
-  };
-  store.attestations.insert(id, record);
-  store.envelopes.insert(id, envelope);
-  store.latest.insert(latest, id);
-  const digestBytes = Uint8Array.from(digest.match(/../g) ?? [], (x) => parseInt(x, 16));
-  store.byDigest.insert(concat(digestBytes, caller.toUint8Array()), id);
-  const meta: StoredProposal = store.proposals.get(proposal) ?? { proposal, count: 0, last_submitted_at_ns: 0n, verdicts: [], epoch: 0n };
-  store.byProposal.insert(proposalIndexKey(proposal, meta.count), id);
-  store.proposals.insert(proposal, { ...meta, count: meta.count + 1, last_submitted_at_ns: nowNs });
-  const reviewer = store.reviewers.get(caller.toUint8Array());
-  if (reviewer !== undefined) store.reviewers.insert(caller.toUint8Array(), { ...reviewer, attestations: reviewer.attestations + 1n });
-  if (refresh) refreshProposal(store, proposal);
-  return id;
-}
 
 const rawBytes = { toBytes: (b: Uint8Array) => b, fromBytes: (b: Uint8Array) => b };
 type RawMap = StableBTreeMap<Uint8Array, Uint8Array>;
@@ -182,7 +145,7 @@ export default class BenchSeeder extends Attestations {
     for (const r of list) {
       const st = parseStatement(r.envelope);
       const digest = Array.from(base64Decode(r.envelope.signatures[0].sig) as Uint8Array, (x) => x.toString(16).padStart(2, '0')).join('').slice(0, 64);
-      last = append(this.store, r.reviewer, r.envelope, st, digest, time(), false);
+      last = appendAttestation(this.store, r.reviewer, r.envelope, st, digest, time(), { refresh: false });
       touched.add(BigInt(st.predicate.proposal));
     }
     for (const p of touched) refreshProposal(this.store, p);

@@ -5,6 +5,7 @@ const COLORS: Record<string, string> = {
   reproduced: '#2e7d32',
   diverged: '#c62828',
   pending: '#9e9e9e',
+  'not applicable': '#9e9e9e',
   'no attestations': '#9e9e9e'
 };
 

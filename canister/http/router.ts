@@ -5,16 +5,18 @@ import { fromCandidEnvelope, type HttpRequest, type HttpResponse } from '../../p
 import { getAttestation } from '../store/attestations.js';
 import { stats } from '../store/stats.js';
 import type { Store } from '../store/store.js';
-import { buildReport, listProposals, proposalSummary } from '../report/consensus.js';
-import { badgeSvg, overallVerdict } from './badge.js';
+import { buildReport, consensusOf, listProposals, proposalSummary } from '../report/consensus.js';
+import type { ProposalSummary } from '../../protocol/service.js';
+import { badgeSvg } from './badge.js';
+import { headline, type Headline } from './headline.js';
 import { reportJson } from './json.js';
-import { indexPage, notFoundPage, proposalPage } from './pages.js';
+import { faviconSvg, indexPage, notFoundPage, proposalPage } from './pages.js';
 
 const HTML = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const SVG = 'image/svg+xml';
-/** No scripts, no external anything: inline styles only. */
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'";
+/** No scripts, no external anything: inline styles only; `data:` images for the inline favicon. */
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:";
 
 function respond(status: number, contentType: string, body: string, maxAge = 0): HttpResponse {
   const bytes = utf8Encode(body) ?? new Uint8Array(0);
@@ -44,6 +46,27 @@ function nat64(s: string): bigint | null {
   return n <= NAT64_MAX ? n : null;
 }
 
+/**
+ * Attestations the index may re-read to learn which OSes carry a proposal hash (proposals not
+ * synced from governance); past it the OSes an election can carry a hash for are assumed.
+ */
+const HEADLINE_BUDGET = 600;
+
+/** OSes of a proposal whose artifacts carry a proposal hash (reviewers' claims when not synced). */
+function withProposalHash(store: Store, id: bigint): string[] {
+  return consensusOf(store, id)
+    .consensus.oses.filter((o) => o.artifacts.some((a) => a.proposalSha256 !== null))
+    .map((o) => o.os);
+}
+
+function summaryHeadline(store: Store, s: ProposalSummary, budget: { left: number }): Headline {
+  const elects = s.governance?.[0]?.elects ?? null;
+  if (elects !== null) return headline(s.oses, elects, []);
+  if (s.attestations > budget.left) return headline(s.oses, null, ['guestos', 'hostos', 'recovery']);
+  budget.left -= s.attestations;
+  return headline(s.oses, null, withProposalHash(store, s.proposal));
+}
+
 function jsonResponse(value: unknown): HttpResponse {
   return respond(200, JSON_TYPE, `${JSON.stringify(value, null, 2)}\n`);
 }
@@ -62,7 +85,12 @@ function route(store: Store, req: HttpRequest): HttpResponse {
   }
   const path = req.url.split(/[?#]/, 1)[0];
   if (path === '/' || path === '/index.html') {
-    return respond(200, HTML, indexPage(listProposals(store, [], 25).proposals, stats(store)));
+    const proposals = listProposals(store, [], 25).proposals;
+    const budget = { left: HEADLINE_BUDGET };
+    return respond(200, HTML, indexPage(proposals.map((p) => ({ summary: p, headline: summaryHeadline(store, p, budget) })), stats(store)));
+  }
+  if (path === '/favicon.ico' || path === '/favicon.svg') {
+    return respond(200, SVG, faviconSvg(), 86400);
   }
   let m = /^\/proposal\/([0-9]+)(\.json)?$/.exec(path);
   if (m) {
@@ -84,7 +112,7 @@ function route(store: Store, req: HttpRequest): HttpResponse {
     const id = nat64(m[1]);
     if (id === null) return notFound('Not a proposal id.');
     const summary = proposalSummary(store, id);
-    const status = overallVerdict(summary.length === 1 ? summary[0].oses.map((o) => o.verdict) : []);
+    const status = summary.length === 1 ? summaryHeadline(store, summary[0], { left: HEADLINE_BUDGET }).verdict : 'no attestations';
     return respond(200, SVG, badgeSvg(`IC-OS ${id}`, status));
   }
   return notFound(`Nothing is served at ${path.slice(0, 200)}.`);

@@ -13,7 +13,8 @@ import type { GovernanceProposal, Result, SyncConfig } from '../../protocol/serv
 import { refreshProposal } from '../report/consensus.js';
 import { err, okv } from '../store/errors.js';
 import type { Store } from '../store/store.js';
-import { fetchProposalInfo, fetchProposalPage, type Fetched, type GovernanceFailure } from './governance.js';
+import { type Fetched, type GovernanceFailure } from './failures.js';
+import { fetchProposalInfo, fetchProposalPage } from './governance.js';
 import type { StoredElection } from './schema.js';
 import {
   elections,

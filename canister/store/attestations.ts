@@ -11,6 +11,7 @@ import { err, fromProtocolError, okv } from './errors.js';
 import { pageSize } from './paging.js';
 import { principalText } from './principals.js';
 import { findReviewer, isAnonymous } from './reviewers.js';
+import type { Statement } from '../../protocol/types.js';
 import { COUNTER, type StoredAttestation, type StoredProposal } from './schema.js';
 import { counter, setCounter, type Store } from './store.js';
 
@@ -82,7 +83,25 @@ export function submitAttestation(store: Store, caller: Principal, envelope: Can
     }
   }
 
-  // Checks done: write.
+  return okv(appendAttestation(store, caller, envelope, statement, digest, nowNs));
+}
+
+/**
+ * submit_attestation's write half, for a record every check has passed: allocates the id,
+ * links supersession, indexes by proposal and digest, counts it for the reviewer and (unless a
+ * bulk load defers it) refreshes the proposal's cached verdicts. Exported for the bench seeder.
+ */
+export function appendAttestation(
+  store: Store,
+  caller: Principal,
+  envelope: CandidEnvelope,
+  statement: Statement,
+  digest: string,
+  nowNs: bigint,
+  opts: { refresh: boolean } = { refresh: true }
+): bigint {
+  const proposal = BigInt(statement.predicate.proposal);
+  const os = statement.predicate.os;
   const id = counter(store, COUNTER.nextAttestationId) + 1n;
   setCounter(store, COUNTER.nextAttestationId, id);
   const latest = latestKey(proposal, os, caller);
@@ -106,13 +125,14 @@ export function submitAttestation(store: Store, caller: Principal, envelope: Can
   store.attestations.insert(id, record);
   store.envelopes.insert(id, envelope);
   store.latest.insert(latest, id);
-  store.byDigest.insert(byDigest, id);
+  store.byDigest.insert(digestKey(digest, caller), id);
   const meta: StoredProposal = store.proposals.get(proposal) ?? { proposal, count: 0, last_submitted_at_ns: 0n, verdicts: [], epoch: 0n };
   store.byProposal.insert(proposalIndexKey(proposal, meta.count), id);
   store.proposals.insert(proposal, { ...meta, count: meta.count + 1, last_submitted_at_ns: nowNs });
-  store.reviewers.insert(caller.toUint8Array(), { ...reviewer, attestations: reviewer.attestations + 1n });
-  refreshProposal(store, proposal);
-  return okv(id);
+  const reviewer = store.reviewers.get(caller.toUint8Array());
+  if (reviewer !== undefined) store.reviewers.insert(caller.toUint8Array(), { ...reviewer, attestations: reviewer.attestations + 1n });
+  if (opts.refresh) refreshProposal(store, proposal);
+  return id;
 }
 
 /** Marks the caller's own attestation revoked (kept, shown, no longer counted). */

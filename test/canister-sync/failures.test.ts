@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Principal } from '@dfinity/principal';
-import { PROPOSAL_STATUS } from '../../protocol/nns/functions.js';
+import { callFailure } from '../../canister/proposals/failures.js';
+import { makeProposalInfo } from '../../protocol/nns/build.js';
+import { IC_OS_ELECTION_TOPIC, NNS_FUNCTION, PROPOSAL_STATUS } from '../../protocol/nns/functions.js';
 import { deploySync, guestSeed, INTERVAL_S, PROBE_WASM, wasm, CONTROLLER, type SyncEnv } from './harness.js';
 import { errOf, ok, SECOND, seeded, some, storedFields } from './util.js';
 
@@ -113,6 +115,39 @@ describe('canister sync: governance failures leave stored data unchanged and the
     assert.deepEqual(await env.user.proposal_report(424242n), []);
     assert.equal((await env.user.sync_status()).proposals, 0n);
     assert.equal((await env.user.sync_status()).errors[0].kind, 'not-found');
+  });
+
+  it('an election whose payload is not valid Candid: bad-payload, nothing stored; the timer stores the rest', async () => {
+    const env = await deploySync();
+    const broken = makeProposalInfo({
+      id: 139750n,
+      title: 'Broken election',
+      summary: '',
+      topic: IC_OS_ELECTION_TOPIC,
+      action: { ExecuteNnsFunction: { nns_function: NNS_FUNCTION.ReviseElectedGuestosVersions, payload: Uint8Array.of(1, 2, 3) } },
+      proposedAtSeconds: 1n
+    });
+    seeded(await env.gov.add_proposal(broken));
+    seeded(await env.gov.add_election(guestSeed(139751n, G)));
+    const e = errOf(await env.user.sync_proposal(139750n));
+    assert.equal(e.kind, 'bad-payload');
+    assert.match(e.message, /139750/);
+    assert.deepEqual(await env.user.get_proposal(139750n), []);
+    await env.rt.advanceTime(BigInt(INTERVAL_S) * SECOND);
+    assert.deepEqual(await env.user.get_proposal(139750n), []);
+    assert.equal((await env.user.get_proposal(139751n)).length, 1);
+    const status = await env.user.sync_status();
+    assert.ok(status.errors.some((x) => x.kind === 'bad-payload' && x.proposal[0] === 139750n));
+  });
+
+  it('reject codes: 4 and 5 come from governance (rejected), the others mean it was not reached', () => {
+    const gov = Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai');
+    assert.equal(callFailure(gov, 'get_proposal_info', { type: 'CallRejected', rejectCode: 5, rejectMessage: 'trapped' }).kind, 'governance-rejected');
+    assert.equal(callFailure(gov, 'get_proposal_info', { type: 'CallRejected', rejectCode: 4, rejectMessage: 'no' }).kind, 'governance-rejected');
+    for (const code of [1, 2, 3, 6]) assert.equal(callFailure(gov, 'list_proposals', { type: 'CallRejected', rejectCode: code, rejectMessage: 'x' }).kind, 'governance-unreachable');
+    const perform = callFailure(gov, 'list_proposals', { type: 'CallPerformFailed' });
+    assert.equal(perform.kind, 'governance-unreachable');
+    assert.match(perform.message, /CallPerformFailed/);
   });
 
   it('set_sync_config is for controllers and validates its input', async () => {

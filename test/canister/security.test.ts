@@ -125,6 +125,7 @@ describe('attestations canister: security matrix', () => {
   it('non-controller calling set_config or endorse_reviewer', async () => {
     await refused('set_config', [{ quorum: 1, registration_open: true, max_envelope_bytes: 65536 }], alice.principal, 'not-controller');
     await refused('endorse_reviewer', [alice.principal, true], alice.principal, 'not-controller');
+    await refused('set_sync_config', [{ governance: alice.principal, interval_seconds: 60 }], alice.principal, 'not-controller');
     await unchanged();
   });
 

@@ -16,9 +16,9 @@ import type { ChildProcess } from 'node:child_process';
 import { prepareRepo } from '../../attestor/icos/build/repo.js';
 import { runBuild } from '../../attestor/icos/build/run.js';
 import type { ReportJson } from '../../attestor/client/report.js';
-import { makeCdnTree } from '../fixtures/ic-repo/cdn-tree.js';
-import { generateIcRepo } from '../fixtures/ic-repo/generate.js';
-import { startCdn, type CdnServer } from '../icos/cdn-server.js';
+import { makeCdnTree } from '../../demo/cdn-tree.js';
+import { generateIcRepo } from '../../demo/ic-repo.js';
+import { startCdn, type CdnServer } from '../../demo/cdn-server.js';
 import { canisterWasmCopy, isolatedEnv, runCli, spawnCli, tempDir } from './helpers.js';
 
 const PROPOSAL = '150001';

@@ -23,9 +23,9 @@ import { parseLaunchMeasurements } from '../../attestor/icos/cdn/measurements.js
 import { startReplicaServer, type ReplicaServer } from '../../replica/http/index.js';
 import { governanceStandInIdlFactory, type GovernanceStandIn } from '../../replica/governance/src/interface.js';
 import { Runtime, createActor } from '../../replica/runtime/index.js';
-import { makeCdnTree } from '../fixtures/ic-repo/cdn-tree.js';
-import { generateIcRepo } from '../fixtures/ic-repo/generate.js';
-import { startCdn, type CdnServer } from '../icos/cdn-server.js';
+import { makeCdnTree } from '../../demo/cdn-tree.js';
+import { generateIcRepo } from '../../demo/ic-repo.js';
+import { startCdn, type CdnServer } from '../../demo/cdn-server.js';
 import {
   ATTESTATIONS_WASM,
   GOVERNANCE_WASM,

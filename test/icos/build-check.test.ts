@@ -12,9 +12,9 @@ import { prepareRepo } from '../../attestor/icos/build/repo.js';
 import { runBuild } from '../../attestor/icos/build/run.js';
 import { checkProposal } from '../../attestor/icos/cdn/check.js';
 import { parseLaunchMeasurements } from '../../attestor/icos/cdn/measurements.js';
-import { makeCdnTree } from '../fixtures/ic-repo/cdn-tree.js';
-import { generateIcRepo } from '../fixtures/ic-repo/generate.js';
-import { startCdn, type CdnServer } from './cdn-server.js';
+import { makeCdnTree } from '../../demo/cdn-tree.js';
+import { generateIcRepo } from '../../demo/ic-repo.js';
+import { startCdn, type CdnServer } from '../../demo/cdn-server.js';
 
 const servers: CdnServer[] = [];
 const dirs: string[] = [];

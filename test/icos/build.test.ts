@@ -11,7 +11,7 @@ import { prepareRepo } from '../../attestor/icos/build/repo.js';
 import type { BuildResultFile } from '../../attestor/icos/build/result.js';
 import { layoutAt, runBuild } from '../../attestor/icos/build/run.js';
 import { sha256File } from '../../attestor/hash/sha256-file.js';
-import { generateIcRepo, type FixtureRepo } from '../fixtures/ic-repo/generate.js';
+import { generateIcRepo, type FixtureRepo } from '../../demo/ic-repo.js';
 
 let fx: FixtureRepo;
 let base: string;

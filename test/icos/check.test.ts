@@ -7,7 +7,7 @@ import { checkProposal } from '../../attestor/icos/cdn/check.js';
 import type { ElectionProposalLike } from '../../attestor/icos/cdn/proposal-shape.js';
 import type { CheckReport, FindingKind } from '../../attestor/icos/cdn/report.js';
 import type { ElectionProposal } from '../../protocol/nns/types.js';
-import { bytes, publish, sha256hex, startCdn, type CdnServer } from './cdn-server.js';
+import { bytes, publish, sha256hex, startCdn, type CdnServer } from '../../demo/cdn-server.js';
 
 // Compile-time: the real proposal type (protocol/nns) is accepted by checkProposal as-is.
 export const acceptsRealProposal: (p: ElectionProposal) => ElectionProposalLike = (p) => p;

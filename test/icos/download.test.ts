@@ -7,7 +7,7 @@ import { cachePathFor, download, parseContentRange } from '../../attestor/downlo
 import { sha256File } from '../../attestor/hash/sha256-file.js';
 import { hashFiles } from '../../attestor/hash/index.js';
 import type { ProgressEvent } from '../../attestor/hash/progress.js';
-import { bytes, publish, sha256hex, startCdn, type CdnServer } from './cdn-server.js';
+import { bytes, publish, sha256hex, startCdn, type CdnServer } from '../../demo/cdn-server.js';
 
 const BIG = bytes(7, 300_000);
 

@@ -15,7 +15,7 @@ import {
   unameArch,
 } from '../../attestor/icos/environment/probes.js';
 import { sha256File } from '../../attestor/hash/sha256-file.js';
-import { generateIcRepo } from '../fixtures/ic-repo/generate.js';
+import { generateIcRepo } from '../../demo/ic-repo.js';
 
 describe('environment probes (pure)', () => {
   test('os-release', () => {

@@ -212,13 +212,13 @@ export function registerReplica(program: Command): void {
     .option('--exit', 'stop after printing the report instead of serving the dashboard until Ctrl-C')
     .option('--wasm <file>', 'canister Wasm to install (default: build the project’s)')
     .option('--no-build', 'do not run the canister build; use the Wasm already built')
-    .description('start a throwaway replica; three local reviewers attest a synthetic build (one diverges); print the report')
+    .description('the whole reviewer flow on this machine: a throwaway replica with NNS governance, a synthetic ic repo on two CDN mirrors, three reviewers running `run` (one diverges); print the reports')
     .action(
       action(async (ctx, flags: { port: string; exit?: boolean; wasm?: string; build?: boolean }) => {
         const port = parsePort(flags.port, 0);
         const wasm = wasmFor(ctx, flags);
         const work = mkdtempSync(join(tmpdir(), 'icos-attest-demo-'));
-        const result = await runDemo(ctx, { port, wasm, work, keepRunning: !flags.exit });
+        const result = await runDemo(ctx, { port, wasm, work, keepRunning: !flags.exit, build: flags.build !== false });
         if (flags.exit) {
           await result.replica.close();
           rmSync(work, { recursive: true, force: true });

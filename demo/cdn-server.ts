@@ -1,6 +1,7 @@
 /**
- * Test helper: a CDN mirror served by node:http from a temp dir (the real HTTP path of the
- * downloader: Range, ETag, 206, 404), with knobs to misbehave like a flaky server.
+ * A CDN mirror served by node:http from a folder (the real HTTP path of the downloader: Range,
+ * ETag, 206, 404), loopback only. The demo serves its synthetic mirrors with it; tests also use
+ * the knobs that make it misbehave like a flaky server.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,12 @@ export interface CdnServer {
   close(): Promise<void>;
 }
 
-export async function startCdn(root: string, behaviour: Partial<Behaviour> = {}): Promise<CdnServer> {
+/** Loopback addresses only (127.0.0.0/8): a mirror is never reachable from another machine. */
+const LOOPBACK = /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+export async function startCdn(root: string, behaviour: Partial<Behaviour> = {}, opts: { host?: string; port?: number } = {}): Promise<CdnServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!LOOPBACK.test(host)) throw new Error(`a CDN mirror listens on a loopback address (127.x.y.z), not ${host}`);
   mkdirSync(root, { recursive: true });
   const b: Behaviour = {
     truncate: new Set(),
@@ -89,10 +95,16 @@ export async function startCdn(root: string, behaviour: Partial<Behaviour> = {})
     }
     res.end(slice);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     root,
     behaviour: b,
     requests,
