@@ -12,6 +12,7 @@
  *  5. The canister's controller endorses the three; the reports and an independent
  *     `verify --proposal` of each proposal follow.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
@@ -130,6 +131,10 @@ async function scenario(
   closers: (() => Promise<void>)[],
   close: () => Promise<void>
 ): Promise<DemoOutcome> {
+  // The synthetic build runs bash, git, tar and zstd: say so up front rather than in a build log.
+  const missing = ['git', 'zstd', 'tar', 'bash'].filter((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0);
+  if (missing.length > 0) throw new Error(`the demo needs ${missing.join(', ')} on the PATH (Debian/Ubuntu: sudo apt-get install ${missing.join(' ')})`);
+
   const keys = join(opts.work, 'keys');
   mkdirSync(keys, { recursive: true, mode: 0o700 });
   const pemFor = (name: string) => {

@@ -56,7 +56,8 @@ export async function runDemo(ctx: Context, opts: { port: number; wasm: Uint8Arr
     outcome = await scenario.runDemoScenario({ port: opts.port, attestationsWasm: opts.wasm, governanceWasm: govWasm, work: opts.work, log: (l) => ctx.out.log(l), env: ctx.env });
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError('input', `the demo stopped: ${oneLine(err)}`);
+    // The temp folder stays: it holds the logs an error may point to.
+    throw new CliError('input', `the demo stopped: ${oneLine(err)} (its files: ${opts.work})`);
   }
   ctx.out.log(`▸ done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

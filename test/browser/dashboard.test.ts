@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Principal } from '@dfinity/principal';
 
-import { syntheticHash, syntheticResult } from '../../attestor/attest/synthetic.js';
+import { syntheticHash, syntheticResult } from '../fixtures/synthetic-result.js';
 import { unwrapResult } from '../../attestor/client/client.js';
 import { attestFile, submitFiles } from '../../attestor/cli/commands/review.js';
 import { Context } from '../../attestor/cli/context.js';

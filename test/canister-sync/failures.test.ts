@@ -5,11 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
+import { METHODS } from '../../protocol/service.js';
+import { CanisterCallError } from '../../replica/runtime/index.js';
 import { callFailure } from '../../canister/proposals/failures.js';
 import { makeProposalInfo } from '../../protocol/nns/build.js';
 import { IC_OS_ELECTION_TOPIC, NNS_FUNCTION, PROPOSAL_STATUS } from '../../protocol/nns/functions.js';
-import { deploySync, guestSeed, INTERVAL_S, PROBE_WASM, wasm, CONTROLLER, type SyncEnv } from './harness.js';
+import { deploySync, guestSeed, INTERVAL_S, PROBE_WASM, wasm, CONTROLLER, SOMEONE, type SyncEnv } from './harness.js';
 import { errOf, ok, SECOND, seeded, some, storedFields } from './util.js';
 
 const G = '4c4ba8b9e3f6d2a1c0b9a8f7e6d5c4b3a29180706f5e4d3c2b1a09f8e7d6c5b4';
@@ -152,7 +155,16 @@ describe('canister sync: governance failures leave stored data unchanged and the
 
   it('set_sync_config is for controllers and validates its input', async () => {
     const env = await deploySync();
-    assert.equal(errOf(await env.user.set_sync_config({ governance: env.governance, interval_seconds: 60 })).kind, 'not-controller');
+    // As ingress, inspect_message refuses a non-controller before execution; called directly
+    // (as another canister would), the method itself answers not-controller.
+    await assert.rejects(env.user.set_sync_config({ governance: env.governance, interval_seconds: 60 }), (e: unknown) => e instanceof CanisterCallError && e.errorCode === 'IC0516');
+    const arg = new Uint8Array(IDL.encode([...METHODS.set_sync_config.args], [{ governance: env.governance, interval_seconds: 60 }]));
+    const direct = await env.rt.update(env.attestations, 'set_sync_config', arg, { caller: SOMEONE });
+    assert.equal(direct.kind, 'replied');
+    if (direct.kind === 'replied') {
+      const [r] = IDL.decode([METHODS.set_sync_config.ret], direct.reply) as unknown as [Parameters<typeof errOf>[0]];
+      assert.equal(errOf(r).kind, 'not-controller');
+    }
     assert.equal(errOf(await env.controller.set_sync_config({ governance: env.governance, interval_seconds: 3 })).kind, 'invalid-config');
     assert.equal(errOf(await env.controller.set_sync_config({ governance: Principal.anonymous(), interval_seconds: 60 })).kind, 'invalid-config');
     assert.equal((await env.user.sync_status()).config.governance.toText(), env.governance.toText());

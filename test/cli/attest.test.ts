@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { verifyEnvelope, signerFromSecretKey } from '../../protocol/index.js';
-import { syntheticResult, syntheticHash } from '../../attestor/attest/synthetic.js';
+import { syntheticResult, syntheticHash } from '../fixtures/synthetic-result.js';
 import { loadIdentity } from '../../attestor/identity/load.js';
 import { errLines, isolatedEnv, runCli, tempDir } from './helpers.js';
 

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 
-import { syntheticResult } from '../../attestor/attest/synthetic.js';
+import { syntheticResult } from '../fixtures/synthetic-result.js';
 import type { ReportJson } from '../../attestor/client/report.js';
 import { canisterWasmCopy, isolatedEnv, runCli, spawnCli, tempDir } from './helpers.js';
 

@@ -14,7 +14,7 @@ import { backoffDelay, withRetry } from '../../attestor/client/retry.js';
 import { Context } from '../../attestor/cli/context.js';
 import { startLocalReplica } from '../../attestor/cli/local-replica.js';
 import { newEd25519Pem } from '../../attestor/identity/dfx.js';
-import { syntheticResult } from '../../attestor/attest/synthetic.js';
+import { syntheticResult } from '../fixtures/synthetic-result.js';
 import { attestFile, submitFiles } from '../../attestor/cli/commands/review.js';
 import type { AttestationPage } from '../../protocol/service.js';
 import { canisterWasmCopy, tempDir } from './helpers.js';

@@ -6,7 +6,7 @@ import { Principal } from '@dfinity/principal';
 import { computeConsensus, signerFromSecretKey, signEnvelope, verifyEnvelope, type AttestationRecord, type ProposalConsensus } from '../../protocol/index.js';
 import type { ProposalReport } from '../../protocol/service.js';
 import { normalizeResult, statementFor } from '../../attestor/attest/statements.js';
-import { syntheticResult } from '../../attestor/attest/synthetic.js';
+import { syntheticResult } from '../fixtures/synthetic-result.js';
 import { compareReport } from '../../attestor/verify/proposal.js';
 
 function records(): AttestationRecord[] {

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { syntheticResult } from '../../attestor/attest/synthetic.js';
+import { syntheticResult } from '../fixtures/synthetic-result.js';
 import { Context } from '../../attestor/cli/context.js';
 import { newEd25519Pem } from '../../attestor/identity/dfx.js';
 import {
