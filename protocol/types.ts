@@ -51,7 +51,7 @@ export interface ArtifactResult {
   size: number;
   /** The hash the proposal elects for this artifact; null where no proposal hash applies (SetupOS). */
   proposalSha256: string | null;
-  /** Hashes the reviewer saw on each CDN mirror (host name), e.g. download.dfinity.systems. */
+  /** Hashes the reviewer saw on each CDN mirror, named by host (and port, if not the default), e.g. download.dfinity.systems. */
   cdn: { mirror: string; sha256: string }[];
   /** match: equal to every hash above; mismatch: differs from one; not-compared: nothing to compare. */
   outcome: Outcome;
