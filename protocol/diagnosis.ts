@@ -173,7 +173,9 @@ function noteFor(first: ManifestDifference | undefined, display: string | null):
     }
     return `${display} has the same content but different metadata (${a.detail ?? '-'} vs ${bb.detail ?? '-'}): tar settings (known cause 5).`;
   }
-  return `${display} differs first (${a.size} vs ${bb.size} bytes).`;
+  return a.size === bb.size
+    ? `${display} differs first: same size (${a.size} bytes), different content.`
+    : `${display} differs first: ${a.size} vs ${bb.size} bytes.`;
 }
 
 /**
@@ -226,8 +228,8 @@ export function diagnoseDivergence(
       if (dv.every((v) => cr.has(v))) return;
       const score = separationScore(rv, dv);
       if (score < MIN_SCORE) return;
-      const strength = score >= 0.95 ? 'Separates the groups cleanly.' : score >= 0.7 ? 'Mostly separates the groups.' : 'Partly separates the groups.';
-      found.push({ order, f: { field: def.field, reference: ranked(cr), divergent: ranked(cd), score, explanation: `${def.cause} ${strength}` } });
+      // How strongly it separates is the score's to say (readers word it); the explanation is the cause.
+      found.push({ order, f: { field: def.field, reference: ranked(cr), divergent: ranked(cd), score, explanation: def.cause } });
     });
   }
   found.sort((x, y) => y.f.score - x.f.score || x.order - y.order);

@@ -176,8 +176,6 @@ export function reportHeadline(r: ReportJson): { verdict: string; oses: string[]
 function strength(score: number): string {
   return score >= 0.95 ? 'separates the groups completely' : score >= 0.7 ? 'mostly separates the groups' : 'partly separates the groups';
 }
-const STRENGTH_SENTENCE = /\s*(Separates the groups cleanly|Mostly separates the groups|Partly separates the groups)\.$/;
-const SIZE_NOTE = /^.* differs first \(([0-9]+) vs ([0-9]+) bytes\)\.$/;
 
 type ArtifactJson = ReportJson['oses'][number]['artifacts'][number];
 
@@ -185,13 +183,11 @@ function hintLines(a: ArtifactJson, h: HintJson): string[] {
   const ref = a.groups.find((g) => g.sha256 === h.referenceSha256);
   const why = ref?.matchesProposal ? 'the proposal hash' : ref?.matchesCdn ? 'the CDN hash' : 'the largest group';
   const out = [`  ${a.name}: ${plural(h.divergentCount, 'build')} of ${shortHash(h.groupSha256)} vs the reference: ${plural(h.referenceCount, 'build')} of ${shortHash(h.referenceSha256)} (${why})`];
-  if (h.firstDivergent) {
-    const sizes = SIZE_NOTE.exec(h.manifestNote);
-    const detail = sizes === null ? (h.manifestNote ? ` — ${h.manifestNote}` : '') : sizes[1] === sizes[2] ? ` (same size, ${sizes[1]} bytes; different content)` : ` (${sizes[1]} vs ${sizes[2]} bytes)`;
-    out.push(`    first divergent component: ${h.firstDivergent}${detail}${h.differingTotal > 1 ? `; ${h.differingTotal} differing entries` : ''}`);
-  } else if (h.manifestNote) out.push(`    ${h.manifestNote}`);
+  const more = h.differingTotal > 1 ? ` (${h.differingTotal} differing entries)` : '';
+  if (h.manifestNote) out.push(`    ${h.manifestNote}${more}`);
+  else if (h.firstDivergent) out.push(`    first divergent component: ${h.firstDivergent}${more}`);
   for (const f of h.factors) {
-    const explanation = f.explanation.replace(STRENGTH_SENTENCE, '');
+    const explanation = f.explanation;
     out.push(`    ${f.field}: ${f.reference.join(', ')} in the reference builds, ${f.divergent.join(', ')} here — ${strength(f.score)}${explanation ? `. ${explanation}` : ''}`);
   }
   return out;

@@ -134,16 +134,10 @@ function strength(score: number): string {
   return score >= 0.95 ? 'separates the groups completely' : score >= 0.7 ? 'mostly separates the groups' : 'partly separates the groups';
 }
 
-/** The diagnosis ends each explanation with its own strength sentence: shown as words above instead. */
-const STRENGTH_SENTENCE = /\s*(Separates the groups cleanly|Mostly separates the groups|Partly separates the groups)\.$/;
-/** `X differs first (36864 vs 36864 bytes).`: equal sizes mean the content differs. */
-const SIZE_NOTE = /^.* differs first \(([0-9]+) vs ([0-9]+) bytes\)\.$/;
-
+/** The diagnosis's note names the first divergent component and how it differs. */
 function firstDivergent(h: DivergenceHint): string {
-  if (h.first_divergent.length === 0) return h.manifest_note ? `<p>${e(h.manifest_note)}</p>` : '';
-  const sizes = SIZE_NOTE.exec(h.manifest_note);
-  const detail = sizes === null ? ` ${e(h.manifest_note)}` : sizes[1] === sizes[2] ? ` (same size, ${e(sizes[1])} bytes; different content)` : ` (${e(sizes[1])} vs ${e(sizes[2])} bytes)`;
-  return `<p>First divergent component: <code>${e(h.first_divergent[0])}</code>${detail}</p>`;
+  if (h.manifest_note) return `<p>${e(h.manifest_note)}</p>`;
+  return h.first_divergent.length === 0 ? '' : `<p>First divergent component: <code>${e(h.first_divergent[0])}</code></p>`;
 }
 
 function hintItem(h: DivergenceHint, groups: HashGroup[]): string {
@@ -157,7 +151,7 @@ function hintItem(h: DivergenceHint, groups: HashGroup[]): string {
         .map(
           (f) =>
             `<li><code>${e(f.field)}</code>: ${e(f.reference.join(', '))} in the reference builds, <b>${e(f.divergent.join(', '))}</b> here. ` +
-            `<b title="score ${e(f.score.toFixed(2))} of 1">This ${strength(f.score)}.</b> <span class="muted">${e(f.explanation.replace(STRENGTH_SENTENCE, ''))}</span></li>`
+            `<b title="score ${e(f.score.toFixed(2))} of 1">This ${strength(f.score)}.</b> <span class="muted">${e(f.explanation)}</span></li>`
         )
         .join('')}</ul>`
     : '';

@@ -169,7 +169,7 @@ test('headless Chromium renders the proposal page from the gateway: verdicts, ha
     // The divergence hint names the component that differs (root.img in the synthetic build), in plain words.
     const body = await page.locator('body').innerText();
     const hint = (await page.locator('ul.hints > li').first().innerText()).replace(/\s+/g, ' ');
-    assert.match(hint, /^1 build of \w{8}…\w{8} vs the reference: 2 builds of \w{8}…\w{8} \(the CDN hash\)\. First divergent component: update-img\.tar\.zst › root\.img \(same size, \d+ bytes; different content\)/);
+    assert.match(hint, /^1 build of \w{8}…\w{8} vs the reference: 2 builds of \w{8}…\w{8} \(the CDN hash\)\. update-img\.tar\.zst › root\.img differs first: same size \(\d+ bytes\), different content\./);
     assert.match(hint, /tempDirs\.tmpfs: true in the reference builds, false here\. This separates the groups completely\./);
     assert.doesNotMatch(body, /build\(s\)|\(1\.00\)/);
 

@@ -96,7 +96,7 @@ describe('attestations canister: web dashboard', () => {
     assert.match(group, /<b>Ann<\/b> <span class="tag ok">✔ endorsed<\/span> <a href="\/attestation\/\d+\.json" title="the signed envelope">attestation #\d+<\/a><span class="sub"><details class="c">/);
     // Hint wording: counts in words, equal sizes said plainly, factor strength in words.
     assert.ok(html.includes(`<p>1 build of <code title="${Y}">${short(Y)}</code> vs the reference: 1 build of <code title="${H}">${short(H)}</code> <span class="muted">(the CDN hash)</span>.</p>`));
-    assert.ok(html.includes('First divergent component: <code>update-img.tar.zst › root.img</code> (same size, 4096 bytes; different content)'), 'equal sizes: same size, different content');
+    assert.ok(html.includes('<p>update-img.tar.zst › root.img differs first: same size (4096 bytes), different content.</p>'), 'equal sizes: same size, different content');
     assert.match(html, /<code>tempDirs\.tmpfs<\/code>: true in the reference builds, <b>false<\/b> here\. <b title="score 1\.00 of 1">This separates the groups completely\.<\/b>/);
     assert.doesNotMatch(html, /build\(s\)|\(1\.00\)|Separates the groups cleanly/);
     assert.equal((await get(`/badge/${P2}.svg`)).body.length > 0, true);

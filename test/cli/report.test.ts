@@ -60,7 +60,7 @@ describe('report table', () => {
     assert.match(row, new RegExp(`^guestos\\s+guestos/update-img\\.tar\\.zst\\s+${shortHash(G)}\\s+Ann, Zed\\s+2\\s+yes\\s+yes\\s+reproduced$`));
     assert.equal(shortHash(G), `${G.slice(0, 8)}…${G.slice(-8)}`);
     assert.ok(text.includes(`  hostos/update-img.tar.zst: 1 build of ${shortHash(Y)} vs the reference: 1 build of ${shortHash(H)} (the CDN hash)`), text);
-    assert.ok(text.includes('    first divergent component: update-img.tar.zst › root.img (same size, 4096 bytes; different content)'), text);
+    assert.ok(text.includes('    update-img.tar.zst › root.img differs first: same size (4096 bytes), different content.'), text);
     assert.match(text, /\n {4}tempDirs\.tmpfs: true in the reference builds, false here — separates the groups completely\. Whether the build temp dirs are tmpfs/);
     assert.doesNotMatch(text, /build\(s\)|attestation\(s\)|reviewer\(s\)|Separates the groups cleanly/);
     assert.doesNotMatch(text, /\x1b\[/, 'no colour when disabled');
