@@ -8,9 +8,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { CANISTERS, type CanisterSpec, candidMatches, appendCustomSection } from './canisters.js';
 
@@ -22,6 +23,44 @@ function listFiles(dir: string): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? listFiles(path) : [path];
   });
+}
+
+/**
+ * azle embeds main.js's absolute path in the Wasm, and esbuild names every bundled module by its
+ * path relative to the working directory. Building through one fixed path (a symlink to the
+ * checkout) from `/` makes both the same on every machine, so builds of the same commit are
+ * byte-identical wherever the checkout lives. A lock keeps concurrent builds of different
+ * checkouts from sharing the link.
+ */
+const BUILD_ROOT = '/tmp/icos-attest-build-root';
+const BUILD_LOCK = '/tmp/icos-attest-build.lock';
+
+function withBuildRoot<T>(dfxRoot: string, run: (buildRoot: string) => T): T {
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      // A lock older than ten minutes belongs to a build that died.
+      try {
+        if (Date.now() - statSync(BUILD_LOCK).mtimeMs > 10 * 60_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      } catch {
+        /* gone meanwhile */
+      }
+      if (Date.now() > deadline) throw new Error(`another canister build holds ${BUILD_LOCK}; remove it if no build is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    const tmp = `${BUILD_ROOT}.${process.pid}`;
+    rmSync(tmp, { force: true });
+    symlinkSync(realpathSync(dfxRoot), tmp);
+    renameSync(tmp, BUILD_ROOT);
+    return run(BUILD_ROOT);
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 function inputsDigest(spec: CanisterSpec): string {
@@ -51,13 +90,16 @@ function build(spec: CanisterSpec, force: boolean): void {
   const emittedDid = join(root, '.azle', `${spec.name}.emitted.did`);
   mkdirSync(dirname(emittedDid), { recursive: true });
   process.stderr.write(`${spec.name}: building with azle...\n`);
-  execFileSync(join(root, 'node_modules/.bin/azle'), ['build', spec.name], {
-    cwd: dfxRoot,
-    // /proc/self/cwd keeps the checkout's absolute path out of the Wasm (azle embeds main.js's
-    // path there), so builds from different directories are byte-identical (Linux).
-    env: { ...process.env, AZLE_DFX_ROOT: '/proc/self/cwd', CANISTER_CANDID_PATH: emittedDid },
-    stdio: ['ignore', 'inherit', 'inherit']
-  });
+  // azle's bin is a TypeScript file run through `npx tsx`, which cannot find tsx from `/`: run
+  // it with this checkout's tsx loader instead.
+  const tsxLoader = pathToFileURL(createRequire(join(root, 'package.json')).resolve('tsx')).href;
+  withBuildRoot(dfxRoot, (buildRoot) =>
+    execFileSync(process.execPath, ['--import', tsxLoader, join(root, 'node_modules/azle/src/build.ts'), 'build', spec.name], {
+      cwd: '/',
+      env: { ...process.env, AZLE_DFX_ROOT: buildRoot, CANISTER_CANDID_PATH: emittedDid },
+      stdio: ['ignore', 'inherit', 'inherit']
+    })
+  );
   const committed = readFileSync(join(root, spec.candid), 'utf8');
   const emitted = readFileSync(emittedDid, 'utf8');
   if (!candidMatches(committed, emitted)) {
