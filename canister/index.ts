@@ -5,6 +5,8 @@
  */
 import {
   IDL,
+  certifiedDataSet,
+  dataCertificate,
   init,
   inspectMessage,
   isController,
@@ -31,6 +33,7 @@ import {
   type ReviewerProfile,
   type SyncConfig
 } from '../protocol/service.js';
+import { prepareSkipCertification } from './http/certification.js';
 import { handleHttp } from './http/router.js';
 import { acceptMessage, argLimit } from './inspect.js';
 import { getProposal, syncStatus } from './proposals/store.js';
@@ -110,12 +113,14 @@ export default class {
   @init([])
   init(): void {
     warmUpSignatures();
+    certifiedDataSet(prepareSkipCertification().certifiedData); // http_request opts out of certification (http/certification.ts)
     startSyncTimer(this.store); // proposals from NNS governance (canister/proposals/)
   }
 
   @postUpgrade([])
   postUpgrade(): void {
     warmUpSignatures();
+    certifiedDataSet(prepareSkipCertification().certifiedData); // also for canisters installed before it was set
     scheduleRefresh(this.store); // in case an upgrade interrupted a refresh
     startSyncTimer(this.store); // timers do not survive upgrades
   }
@@ -158,7 +163,7 @@ export default class {
 
   @query([...M.http_request.args], M.http_request.ret)
   http_request(req: HttpRequest): unknown {
-    return handleHttp(this.store, req);
+    return handleHttp(this.store, req, dataCertificate());
   }
 
   @query([...M.list_attestations.args], M.list_attestations.ret)

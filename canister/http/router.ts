@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { buildReport, consensusOf, listProposals, proposalSummary } from '../report/consensus.js';
 import type { ProposalSummary } from '../../protocol/service.js';
 import { badgeSvg } from './badge.js';
+import { withSkipCertification } from './certification.js';
 import { headline, type Headline } from './headline.js';
 import { reportJson } from './json.js';
 import { faviconSvg, indexPage, notFoundPage, proposalPage } from './pages.js';
@@ -72,8 +73,9 @@ function jsonResponse(value: unknown): HttpResponse {
   return respond(200, JSON_TYPE, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function handleHttp(store: Store, req: HttpRequest): HttpResponse {
-  const res = route(store, req);
+/** `dataCertificate`: the query's `ic0.data_certificate` (for the skip-certification headers). */
+export function handleHttp(store: Store, req: HttpRequest, dataCertificate?: Uint8Array): HttpResponse {
+  const res = withSkipCertification(route(store, req), dataCertificate);
   // HEAD: the GET response's status and headers (content-length included), no body.
   return req.method === 'HEAD' ? { ...res, body: new Uint8Array(0) } : res;
 }
