@@ -6,6 +6,7 @@ import { signEnvelope } from '../../protocol/envelope.js';
 import { signerFromSecretKey, type KeyType, type Signer } from '../../protocol/keys.js';
 import { toCandidEnvelope, type CandidEnvelope } from '../../protocol/service.js';
 import { PREDICATE_TYPE, STATEMENT_TYPE, type OsName, type Statement } from '../../protocol/types.js';
+import { sampleEnvironment } from '../fixtures/environment.js';
 
 export interface TestReviewer {
   name: string;
@@ -68,23 +69,11 @@ export function statement(s: StatementSpec): Statement {
       commit: 'a'.repeat(40),
       os: s.os,
       artifacts: [artifact],
-      environment: {
-        os: { name: 'Ubuntu', version: '24.04' },
+      environment: sampleEnvironment('a'.repeat(40), {
         kernel: '6.8.0',
-        wsl: false,
-        arch: 'x86_64',
-        cpus: 16,
-        memoryBytes: 64 * 2 ** 30,
-        diskFreeBytes: 500 * 2 ** 30,
-        podman: '4.9.3',
-        docker: null,
-        rootful: true,
         tempDirs: [{ path: '/var/sysimage', fsType: s.tmpfs ? 'tmpfs' : 'ext4', blockSize: 4096, tmpfs: s.tmpfs ?? false }],
-        git: { commit: 'a'.repeat(40), clean: true },
-        script: { path: 'ci/container/build-ic.sh', sha256: hash('script') },
-        commandLine: ['./ci/container/build-ic.sh', '--icos'],
-        release: true
-      },
+        script: { path: 'ci/container/build-ic.sh', sha256: hash('script') }
+      }),
       tool: { name: 'icos-attest', version: '0.1.0' },
       startedAt: '2026-11-25T10:00:00Z',
       finishedAt: `2026-11-25T11:${String(s.run ?? 0).padStart(2, '0')}:00Z`

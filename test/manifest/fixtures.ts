@@ -203,28 +203,12 @@ export function diskImage(dir: string, changed?: string): string {
 // ------------------------------------------------------------ statements
 
 import { PREDICATE_TYPE, STATEMENT_TYPE, type Environment, type ManifestEntry, type Statement } from '../../protocol/types.js';
+import { sampleEnvironment } from '../fixtures/environment.js';
 
 export const COMMIT = 'c'.repeat(40);
 
 export function environment(over: Partial<Environment> = {}): Environment {
-  return {
-    os: { name: 'Ubuntu', version: '24.04' },
-    kernel: '6.8.0-45-generic',
-    wsl: false,
-    arch: 'x86_64',
-    cpus: 16,
-    memoryBytes: 64 * 2 ** 30,
-    diskFreeBytes: 500 * 2 ** 30,
-    podman: '4.9.3',
-    docker: null,
-    rootful: true,
-    tempDirs: [{ path: '/var/sysimage', fsType: 'tmpfs', blockSize: 4096, tmpfs: true }],
-    git: { commit: COMMIT, clean: true },
-    script: { path: 'ci/container/build-ic.sh', sha256: 'b'.repeat(64) },
-    commandLine: ['./ci/container/build-ic.sh', '--icos'],
-    release: true,
-    ...over,
-  };
+  return sampleEnvironment(COMMIT, over);
 }
 
 /** A valid statement for one artifact (GuestOS update image unless named otherwise). */

@@ -13,6 +13,7 @@ import {
   type OsName,
   type Statement
 } from '../../protocol/index.js';
+import { sampleEnvironment } from '../fixtures/environment.js';
 
 export const H = (c: string) => c.repeat(64).slice(0, 64);
 export const COMMIT = 'a'.repeat(40);
@@ -44,23 +45,7 @@ export function statement(opts: { proposal?: string; os?: OsName; artifacts?: Ar
       commit: COMMIT,
       os,
       artifacts,
-      environment: {
-        os: { name: 'Ubuntu', version: '24.04' },
-        kernel: '6.8.0-45-generic',
-        wsl: false,
-        arch: 'x86_64',
-        cpus: 16,
-        memoryBytes: 64 * 2 ** 30,
-        diskFreeBytes: 500 * 2 ** 30,
-        podman: '4.9.3',
-        docker: null,
-        rootful: true,
-        tempDirs: [{ path: '/var/sysimage', fsType: 'tmpfs', blockSize: 4096, tmpfs: true }],
-        git: { commit: COMMIT, clean: true },
-        script: { path: 'ci/container/build-ic.sh', sha256: H('b') },
-        commandLine: ['./ci/container/build-ic.sh', '--icos'],
-        release: true
-      },
+      environment: sampleEnvironment(COMMIT, { script: { path: 'ci/container/build-ic.sh', sha256: H('b') } }),
       tool: { name: 'icos-attest', version: '0.1.0' },
       startedAt: '2026-03-01T10:00:00Z',
       finishedAt: '2026-03-01T11:12:13.5Z'
