@@ -12,7 +12,9 @@
  * Every response carries `IC-CertificateExpression: <expression>` and
  * `IC-Certificate: certificate=:<data certificate>:, tree=:<that tree>:, expr_path=:["http_expr","<*>"]:, version=2`
  * (base64, CBOR with the self-describe tag). The tree and path are constants: encoded once per
- * instance (init / post_upgrade), so a query only base64-encodes its data certificate.
+ * instance (init / post_upgrade), so a query only base64-encodes its data certificate: ≈ 16 M instructions
+ * for a 1.5 KB certificate, header text's Candid encoding included (measured; a lookup-table
+ * base64 saved only ≈ 3 M, a regex/Map "native" one cost 3× more).
  */
 import { sha256 } from '@noble/hashes/sha2';
 import { asciiBytes, base64Encode, concatBytes } from '../../protocol/bytes.js';
