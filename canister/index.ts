@@ -53,44 +53,35 @@ installFastText();
 
 const M = METHODS;
 
-/** Decodes the update's argument (size first), runs `run`, replies. Core failures are values. */
-function manual(store: Store, method: MethodName, run: (args: unknown[]) => unknown): void {
-  const spec = M[method];
+/**
+ * Decodes the update's argument, size first: an oversized or malformed argument becomes an Err
+ * value (`refusal`), never a trap.
+ */
+function decodeArgs(store: Store, method: MethodName): { args: unknown[] } | { refusal: unknown } {
   const arg = msgArgData();
-  let result: unknown;
   const limit = argLimit(store, method);
-  if (arg.length > limit) {
-    result = err('oversized', `the argument is ${arg.length} bytes; ${method} accepts at most ${limit}`);
-  } else {
-    let args: unknown[] | null = null;
-    try {
-      args = IDL.decode([...spec.args], arg) as unknown[];
-    } catch (e) {
-      result = err('malformed-argument', `the argument is not valid Candid for ${method}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500));
-    }
-    if (args !== null) result = run(args);
+  if (arg.length > limit) return { refusal: err('oversized', `the argument is ${arg.length} bytes; ${method} accepts at most ${limit}`) };
+  try {
+    return { args: IDL.decode([...M[method].args], arg) as unknown[] };
+  } catch (e) {
+    return { refusal: err('malformed-argument', `the argument is not valid Candid for ${method}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500)) };
   }
-  msgReply(new Uint8Array(IDL.encode([spec.ret], [result])));
+}
+
+function reply(method: MethodName, result: unknown): void {
+  msgReply(new Uint8Array(IDL.encode([M[method].ret], [result])));
+}
+
+/** Decodes the update's argument, runs `run`, replies. Core failures are values. */
+function manual(store: Store, method: MethodName, run: (args: unknown[]) => unknown): void {
+  const decoded = decodeArgs(store, method);
+  reply(method, 'args' in decoded ? run(decoded.args) : decoded.refusal);
 }
 
 /** `manual` for updates that await other canisters: decodes and checks before the first await. */
 async function manualAsync(store: Store, method: MethodName, run: (args: unknown[]) => Promise<unknown>): Promise<void> {
-  const spec = M[method];
-  const arg = msgArgData();
-  let result: unknown;
-  const limit = argLimit(store, method);
-  if (arg.length > limit) {
-    result = err('oversized', `the argument is ${arg.length} bytes; ${method} accepts at most ${limit}`);
-  } else {
-    let args: unknown[] | null = null;
-    try {
-      args = IDL.decode([...spec.args], arg) as unknown[];
-    } catch (e) {
-      result = err('malformed-argument', `the argument is not valid Candid for ${method}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500));
-    }
-    if (args !== null) result = await run(args);
-  }
-  msgReply(new Uint8Array(IDL.encode([spec.ret], [result])));
+  const decoded = decodeArgs(store, method);
+  reply(method, 'args' in decoded ? await run(decoded.args) : decoded.refusal);
 }
 
 /** Attestations re-read per timer run when refreshing cached verdicts (well under 40 B instructions). */
