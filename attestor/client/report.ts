@@ -1,6 +1,7 @@
 /** The canister's proposal report as stable JSON (principals as text, nat64 as decimal, opt as null) and as a table. */
 import type { ProposalReport } from '../../protocol/service.js';
 import { paint, table } from '../cli/output.js';
+import { headline, type Headline } from '../../protocol/headline.js';
 
 /** Candid `opt T` → T | null. */
 export function fromOpt<T>(o: [] | [T]): T | null {
@@ -155,21 +156,10 @@ export function shortHash(h: string): string {
   return h.length > 17 ? `${h.slice(0, 8)}…${h.slice(-8)}` : h;
 }
 
-/**
- * The proposal's verdict: that of the OS it elects (from governance), else of the OSes with a
- * proposal hash (claimed by reviewers); other OSes are "also built" with their own verdicts.
- * Mirrors canister/http/headline.ts (the attestor does not import canister code).
- */
-export function reportHeadline(r: ReportJson): { verdict: string; oses: string[]; basis: 'governance' | 'claimed' | 'all' | 'not-icos'; others: { os: string; verdict: string }[] } {
-  const overall = (vs: string[]) => (vs.length === 0 ? 'no attestations' : vs.includes('diverged') ? 'diverged' : vs.every((v) => v === 'reproduced') ? 'reproduced' : 'pending');
-  const elects = r.governance?.elects ?? null;
-  if (elects === 'not-icos') return { verdict: 'not applicable', oses: [], basis: 'not-icos', others: r.oses };
-  if (elects !== null) {
-    return { verdict: r.oses.find((o) => o.os === elects)?.verdict ?? 'pending', oses: [elects], basis: 'governance', others: r.oses.filter((o) => o.os !== elects) };
-  }
-  const focus = r.oses.filter((o) => o.artifacts.some((a) => a.proposalSha256 !== null));
-  if (focus.length === 0) return { verdict: overall(r.oses.map((o) => o.verdict)), oses: r.oses.map((o) => o.os), basis: 'all', others: [] };
-  return { verdict: overall(focus.map((o) => o.verdict)), oses: focus.map((o) => o.os), basis: 'claimed', others: r.oses.filter((o) => !focus.includes(o)) };
+/** The proposal's headline verdict, by the same rule as the dashboard (protocol/headline.ts). */
+export function reportHeadline(r: ReportJson): Headline {
+  const withProposalHash = r.oses.filter((o) => o.artifacts.some((a) => a.proposalSha256 !== null)).map((o) => o.os);
+  return headline(r.oses, r.governance?.elects ?? null, withProposalHash);
 }
 
 /** The diagnosis's 0..1 score in words. */

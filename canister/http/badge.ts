@@ -9,14 +9,6 @@ const COLORS: Record<string, string> = {
   'no attestations': '#9e9e9e'
 };
 
-/** Overall verdict of a proposal: diverged beats pending beats reproduced. */
-export function overallVerdict(verdicts: string[]): string {
-  if (verdicts.length === 0) return 'no attestations';
-  if (verdicts.includes('diverged')) return 'diverged';
-  if (verdicts.every((v) => v === 'reproduced')) return 'reproduced';
-  return 'pending';
-}
-
 export function badgeSvg(label: string, status: string): string {
   // Width from a fixed per-character estimate (Verdana 11px ≈ 7px); no font metrics needed.
   const lw = 10 + label.length * 7;

@@ -1,7 +1,7 @@
 /** The dashboard's HTML: plain, server-rendered, inline CSS, no scripts, everything escaped. */
 import type { ArtifactReport, DivergenceHint, GroupMember, HashGroup, ProposalReport, ProposalSummary, Stats } from '../../protocol/service.js';
 import { escapeHtml as e } from './escape.js';
-import { headline, type Headline } from './headline.js';
+import { headline, type Headline } from '../../protocol/headline.js';
 import { principalText } from '../store/principals.js';
 import { governanceCell, governanceSection } from '../proposals/html.js';
 

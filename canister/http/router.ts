@@ -9,7 +9,7 @@ import { buildReport, consensusOf, listProposals, proposalSummary } from '../rep
 import type { ProposalSummary } from '../../protocol/service.js';
 import { badgeSvg } from './badge.js';
 import { withSkipCertification } from './certification.js';
-import { headline, type Headline } from './headline.js';
+import { headline, type Headline } from '../../protocol/headline.js';
 import { reportJson } from './json.js';
 import { faviconSvg, indexPage, notFoundPage, proposalPage } from './pages.js';
 

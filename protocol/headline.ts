@@ -2,8 +2,16 @@
  * The headline verdict of a proposal: the verdict of the OS it elects, not of everything the
  * reviewers happened to build. A GuestOS election whose GuestOS is reproduced must not read
  * "diverged" because a HostOS build (which that proposal does not elect) diverged.
+ * Shared by the canister's dashboard and the CLI's report, so both headline the same verdict.
  */
-import { overallVerdict } from './badge.js';
+
+/** One verdict for a set of OS verdicts: any diverged → diverged; all reproduced → reproduced. */
+export function overallVerdict(verdicts: string[]): string {
+  if (verdicts.length === 0) return 'no attestations';
+  if (verdicts.includes('diverged')) return 'diverged';
+  if (verdicts.every((v) => v === 'reproduced')) return 'reproduced';
+  return 'pending';
+}
 
 export interface OsVerdictLike {
   os: string;
