@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ReplicaStartedJson } from '../../attestor/cli/commands/replica.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(ROOT, 'bin', 'icos-attest.js');
@@ -67,17 +68,8 @@ export function describeRun(run: CliRun): string {
   return `exit ${run.code}${run.signal ? ` (${run.signal})` : ''}\n--- stdout\n${run.stdout.slice(0, 4000)}\n--- stderr\n${run.stderr.slice(-4000)}`;
 }
 
-export interface ReplicaStarted {
-  url: string;
-  canisterId: string;
-  dashboardUrl: string;
-  rootKeyHex: string;
-  rootKeyPath: string | null;
-  controller: string;
-  stateDir: string;
-  persistent: boolean;
-  restored: boolean;
-}
+/** What `replica start --json` prints once the replica is up (the CLI's documented shape). */
+export type ReplicaStarted = ReplicaStartedJson;
 
 export interface ReplicaProcess {
   child: ChildProcess;

@@ -44,6 +44,15 @@ export function addCdnOptions(cmd: Command): Command {
     .addOption(new Option('--mirror <url>', 'CDN mirror base URL; repeat or comma-separate (default: both DFINITY CDNs)').env('ICOS_ATTEST_MIRRORS').argParser(collectList));
 }
 
+/** Where and how `build` and `run` build: the same options, the same environment variables. */
+export function addBuildOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--workdir <dir>', 'where the ic checkout, logs and outputs live').env('ICOS_ATTEST_WORKDIR'))
+    .addOption(new Option('--repo-url <url>', 'ic repository to clone').env('ICOS_ATTEST_IC_REPO'))
+    .option('--force', 'rebuild even when outputs of an identical build are present')
+    .option('--ignore-prerequisites', 'build even when x86_64/RAM/disk/podman checks fail');
+}
+
 function collectList(value: string, previous?: string[]): string[] {
   return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
@@ -117,15 +126,13 @@ export function registerIcosCommands(program: Command): void {
   );
 
   addProposalSourceOptions(
-    program
-      .command('build')
-      .argument('[proposal]', 'proposal id (or --commit)')
-      .option('--commit <sha>', 'build this ic commit instead of a proposal’s')
-      .option('--os <list>', 'OSes to build: guestos,hostos,setupos,recovery (default: all the build makes)')
-      .addOption(new Option('--workdir <dir>', 'where the ic checkout, logs and outputs live').env('ICOS_ATTEST_WORKDIR'))
-      .addOption(new Option('--repo-url <url>', 'ic repository to clone').env('ICOS_ATTEST_IC_REPO'))
-      .option('--force', 'rebuild even when outputs of an identical build are present')
-      .option('--ignore-prerequisites', 'build even when x86_64/RAM/disk/podman checks fail')
+    addBuildOptions(
+      program
+        .command('build')
+        .argument('[proposal]', 'proposal id (or --commit)')
+        .option('--commit <sha>', 'build this ic commit instead of a proposal’s')
+        .option('--os <list>', 'OSes to build: guestos,hostos,setupos,recovery (default: all the build makes)')
+    )
       .option('-o, --output <file>', 'result file path (default: <workdir>/result-<commit12>.json)')
       .description('build IC-OS at the commit with the commit’s own scripts, hash the outputs, write a result file')
   ).action(
@@ -185,14 +192,12 @@ interface RunFlags extends BuildFlags, CacheFlags {
 function registerRun(program: Command): void {
   addCdnOptions(
     addProposalSourceOptions(
-      program
-        .command('run')
-        .argument('<proposal>', 'proposal id')
-        .option('--os <list>', 'OSes (default: the elected OS, + SetupOS for HostOS)')
-        .addOption(new Option('--workdir <dir>', 'where the ic checkout, logs and outputs live').env('ICOS_ATTEST_WORKDIR'))
-        .addOption(new Option('--repo-url <url>', 'ic repository to clone').env('ICOS_ATTEST_IC_REPO'))
-        .option('--force', 'rebuild even when outputs of an identical build are present')
-        .option('--ignore-prerequisites', 'build even when x86_64/RAM/disk/podman checks fail')
+      addBuildOptions(
+        program
+          .command('run')
+          .argument('<proposal>', 'proposal id')
+          .option('--os <list>', 'OSes (default: the elected OS, + SetupOS for HostOS)')
+      )
         .option('--refresh', 're-download even when a verified copy is cached')
         .option('--skip-check', 'no CDN check: the attestation then compares with nothing but the proposal')
         .option('--no-manifest', 'do not compute artifact manifests')
