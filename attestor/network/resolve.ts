@@ -8,6 +8,7 @@ import { IC_ROOT_KEY } from '@dfinity/agent';
 import { Principal } from '@dfinity/principal';
 
 import { inputError, usageError } from '../cli/errors.js';
+import { hexToBytes as bytesOfHex } from '../../protocol/bytes.js';
 
 export const LOCAL_DFX_URL = 'http://127.0.0.1:4943';
 export const IC_URL = 'https://icp-api.io';
@@ -40,10 +41,9 @@ export interface LocalReplicaInfo {
   pid?: number;
 }
 
+/** Hex as people write it (any case, surrounding white space) to bytes. */
 export function hexToBytes(hex: string): Uint8Array {
-  const clean = hex.trim().toLowerCase();
-  if (!/^([0-9a-f]{2})*$/.test(clean)) throw new Error('not hex');
-  return new Uint8Array(Buffer.from(clean, 'hex'));
+  return bytesOfHex(hex.trim().toLowerCase());
 }
 
 export function mainnetRootKey(): Uint8Array {

@@ -10,7 +10,7 @@ import { IDL, performanceCounter, query, StableBTreeMap, time, update } from 'az
 import type { Principal } from '@dfinity/principal';
 import Attestations from '../../canister/index.js';
 import { sha256 } from '@noble/hashes/sha2';
-import { base64Decode, utf8Decode } from '../../protocol/bytes.js';
+import { base64Decode, concatBytes, hexToBytes, utf8Decode } from '../../protocol/bytes.js';
 import { canonicalJson } from '../../protocol/canonical.js';
 import { pae } from '../../protocol/dsse.js';
 import { encodeStatement, verifyEnvelope } from '../../protocol/envelope.js';
@@ -20,7 +20,7 @@ import { EnvelopeIdl, fromCandidEnvelope, ReviewerProfileIdl, type CandidEnvelop
 import { PAYLOAD_TYPE, type Statement } from '../../protocol/types.js';
 import { consensusOf, refreshProposal } from '../../canister/report/consensus.js';
 import { appendAttestation, attestationsOfProposal, proposalIndexKey } from '../../canister/store/attestations.js';
-import { concat, osCode, u32Bytes, u64Bytes } from '../../canister/store/codec.js';
+import { osCode, u32Bytes, u64Bytes } from '../../canister/store/codec.js';
 import { epoch } from '../../canister/store/config.js';
 import { endorseReviewer, registerReviewer } from '../../canister/store/reviewers.js';
 import { attestationValue, COUNTER, envelopeValue, MEMORY, type StoredAttestation, type StoredProposal } from '../../canister/store/schema.js';
@@ -68,12 +68,6 @@ let fillerVerdicts: StoredProposal['verdicts'] | null = null;
 function ascii(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-function hexBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length >>> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
 
@@ -195,11 +189,11 @@ export default class BenchSeeder extends Attestations {
       const key = u64Bytes(id);
       raw.attestations.insert(key, value);
       raw.envelopes.insert(key, t.envelope);
-      raw.latest.insert(concat(u64Bytes(proposal), Uint8Array.of(osCode(t.os)), reviewerBytes[who]), key);
-      raw.byDigest.insert(concat(hexBytes(lastDigest), reviewerBytes[who]), key);
+      raw.latest.insert(concatBytes(u64Bytes(proposal), Uint8Array.of(osCode(t.os)), reviewerBytes[who]), key);
+      raw.byDigest.insert(concatBytes(hexToBytes(lastDigest), reviewerBytes[who]), key);
       let seq = counts.get(proposal);
       if (seq === undefined) seq = store.proposals.get(proposal)?.count ?? 0;
-      raw.byProposal.insert(concat(u64Bytes(proposal), u32Bytes(seq)), key);
+      raw.byProposal.insert(concatBytes(u64Bytes(proposal), u32Bytes(seq)), key);
       counts.set(proposal, seq + 1);
       perReviewer.set(who, (perReviewer.get(who) ?? 0) + 1);
     }

@@ -1,11 +1,11 @@
 /** Attestations: verified submission (append, supersede, idempotent), revocation, reads. */
 import type { Principal } from '@dfinity/principal';
-import { utf8Encode } from '../../protocol/bytes.js';
+import { concatBytes, hexToBytes, utf8Encode } from '../../protocol/bytes.js';
 import { LIMITS } from '../../protocol/limits.js';
 import { verifyEnvelope } from '../../protocol/envelope.js';
 import { fromCandidEnvelope, type Attestation, type AttestationFilter, type AttestationPage, type CandidEnvelope, type Opt, type Result } from '../../protocol/service.js';
 import { refreshProposal } from '../report/consensus.js';
-import { concat, osCode, u32Bytes, u64Bytes } from './codec.js';
+import { osCode, u32Bytes, u64Bytes } from './codec.js';
 import { getConfig } from './config.js';
 import { err, fromProtocolError, okv } from './errors.js';
 import { pageSize } from './paging.js';
@@ -16,21 +16,15 @@ import { COUNTER, type StoredAttestation, type StoredProposal } from './schema.j
 import { counter, setCounter, type Store } from './store.js';
 
 export function proposalIndexKey(proposal: bigint, seq: number): Uint8Array {
-  return concat(u64Bytes(proposal), u32Bytes(seq));
+  return concatBytes(u64Bytes(proposal), u32Bytes(seq));
 }
 
 function latestKey(proposal: bigint, os: string, reviewer: Principal): Uint8Array {
-  return concat(u64Bytes(proposal), Uint8Array.of(osCode(os)), reviewer.toUint8Array());
-}
-
-function hexBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length >>> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return concatBytes(u64Bytes(proposal), Uint8Array.of(osCode(os)), reviewer.toUint8Array());
 }
 
 function digestKey(digest: string, reviewer: Principal): Uint8Array {
-  return concat(hexBytes(digest), reviewer.toUint8Array());
+  return concatBytes(hexToBytes(digest), reviewer.toUint8Array());
 }
 
 /** Byte size of the envelope's canonical JSON, estimated from its parts (cheap, before any parsing). */

@@ -29,16 +29,6 @@ export function u32Bytes(n: number): Uint8Array {
   return out;
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** nat64 key in ascending order. */
 export const u64Key: Serializable<bigint> = {
   toBytes: (n) => u64Bytes(n),

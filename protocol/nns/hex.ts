@@ -1,19 +1,16 @@
 /** Hex helpers for proposal data. Pure TypeScript. */
+import { bytesToHex as hexOfBytes, hexToBytes as bytesOfHex } from '../bytes.js';
 
 const HEX = /^[0-9a-f]*$/;
 
 export function bytesToHex(bytes: Uint8Array | readonly number[]): string {
-  let out = '';
-  for (const b of bytes) out += (b & 0xff).toString(16).padStart(2, '0');
-  return out;
+  return hexOfBytes(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes, (b) => b & 0xff));
 }
 
 export function hexToBytes(hex: string): Uint8Array {
   const h = normaliseHex(hex);
   if (h === null) throw new Error(`not a hex string: ${JSON.stringify(hex.slice(0, 80))}`);
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return bytesOfHex(h);
 }
 
 /** Lowercase, without a `0x` prefix; null unless it is an even-length hex string. */
