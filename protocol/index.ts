@@ -30,3 +30,4 @@ export {
   type ReviewerRef,
   type Verdict
 } from './consensus.js';
+export * from './merkle/index.js';

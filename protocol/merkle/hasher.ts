@@ -1,0 +1,27 @@
+/** How tree nodes are hashed (RFC 9162 §2.1.1), kept apart so proofs and storage never hash by hand. */
+import { sha256 } from '@noble/hashes/sha2';
+import { concatBytes } from '../bytes.js';
+
+export interface LogHasher {
+  /** Digest length in bytes; verifiers refuse proof nodes and roots of any other length. */
+  readonly size: number;
+  /** MTH({}) */
+  emptyRoot(): Uint8Array;
+  /** MTH({d}) = HASH(0x00 || d) */
+  hashLeaf(data: Uint8Array): Uint8Array;
+  /** HASH(0x01 || left || right) */
+  hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array;
+}
+
+const EMPTY = sha256(new Uint8Array(0));
+
+const LEAF = Uint8Array.of(0x00);
+const NODE = Uint8Array.of(0x01);
+
+/** RFC 9162 with SHA-256: the same tree as Certificate Transparency (RFC 6962). */
+export const RFC9162_SHA256: LogHasher = Object.freeze({
+  size: 32,
+  emptyRoot: () => EMPTY.slice(),
+  hashLeaf: (data: Uint8Array) => sha256(concatBytes(LEAF, data)),
+  hashChildren: (left: Uint8Array, right: Uint8Array) => sha256(concatBytes(NODE, left, right))
+});
