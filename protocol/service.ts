@@ -7,6 +7,7 @@
  * never breaks an older client's decoding; their known values are listed below.
  */
 import { IDL } from '@dfinity/candid';
+import { CERTIFIED_METHODS } from './certified-idl.js';
 import type { Principal } from '@dfinity/principal';
 
 // ---------------------------------------------------------------- IDL types
@@ -283,7 +284,8 @@ export const METHODS = {
     args: [EnvelopeIdl, IDL.Vec(IDL.Nat8), IDL.Opt(IDL.Nat64)],
     ret: VerifyResultIdl,
     query: true
-  }
+  },
+  ...CERTIFIED_METHODS
 } as const;
 
 export type MethodName = keyof typeof METHODS;

@@ -5,12 +5,13 @@ import { fromCandidEnvelope, type HttpRequest, type HttpResponse } from '../../p
 import { getAttestation } from '../store/attestations.js';
 import { stats } from '../store/stats.js';
 import type { Store } from '../store/store.js';
-import { buildReport, consensusOf, listProposals, proposalSummary } from '../report/consensus.js';
+import { listProposals, proposalSummary } from '../report/consensus.js';
+import { storedReport } from '../report/materialise.js';
 import type { ProposalSummary } from '../../protocol/service.js';
 import { badgeSvg } from './badge.js';
 import { withSkipCertification } from './certification.js';
 import { headline, type Headline } from '../../protocol/headline.js';
-import { reportJson } from './json.js';
+import { reportJson } from '../report/json.js';
 import { faviconSvg, indexPage, notFoundPage, proposalPage } from './pages.js';
 
 const HTML = 'text/html; charset=utf-8';
@@ -47,26 +48,11 @@ function nat64(s: string): bigint | null {
   return n <= NAT64_MAX ? n : null;
 }
 
-/**
- * Attestations the index may re-read to learn which OSes carry a proposal hash (proposals not
- * synced from governance; ≈1.5 M instructions each, measured), on top of the listing's own
- * recompute budget; past it the OSes an election can carry a hash for are assumed.
- */
-const HEADLINE_BUDGET = 300;
-
-/** OSes of a proposal whose artifacts carry a proposal hash (reviewers' claims when not synced). */
-function withProposalHash(store: Store, id: bigint): string[] {
-  return consensusOf(store, id)
-    .consensus.oses.filter((o) => o.artifacts.some((a) => a.proposalSha256 !== null))
-    .map((o) => o.os);
-}
-
-function summaryHeadline(store: Store, s: ProposalSummary, budget: { left: number }): Headline {
+/** The headline of a listed proposal: from governance when synced, else from the materialised report. */
+function summaryHeadline(store: Store, s: ProposalSummary): Headline {
   const elects = s.governance?.[0]?.elects ?? null;
   if (elects !== null) return headline(s.oses, elects, []);
-  if (s.attestations > budget.left) return headline(s.oses, null, ['guestos', 'hostos', 'recovery']);
-  budget.left -= s.attestations;
-  return headline(s.oses, null, withProposalHash(store, s.proposal));
+  return headline(s.oses, null, store.proposals.get(s.proposal)?.with_hash ?? []);
 }
 
 function jsonResponse(value: unknown): HttpResponse {
@@ -89,8 +75,7 @@ function route(store: Store, req: HttpRequest): HttpResponse {
   const path = req.url.split(/[?#]/, 1)[0];
   if (path === '/' || path === '/index.html') {
     const proposals = listProposals(store, [], 25).proposals;
-    const budget = { left: HEADLINE_BUDGET };
-    return respond(200, HTML, indexPage(proposals.map((p) => ({ summary: p, headline: summaryHeadline(store, p, budget) })), stats(store)));
+    return respond(200, HTML, indexPage(proposals.map((p) => ({ summary: p, headline: summaryHeadline(store, p) })), stats(store)));
   }
   if (path === '/favicon.ico' || path === '/favicon.svg') {
     return respond(200, SVG, faviconSvg(), 86400);
@@ -98,7 +83,7 @@ function route(store: Store, req: HttpRequest): HttpResponse {
   let m = /^\/proposal\/([0-9]+)(\.json)?$/.exec(path);
   if (m) {
     const id = nat64(m[1]);
-    const report = id === null ? [] : buildReport(store, id);
+    const report = id === null ? [] : storedReport(store, id);
     if (report.length === 0) return notFound(`No attestations for proposal ${m[1]}.`);
     return m[2] ? jsonResponse(reportJson(report[0])) : respond(200, HTML, proposalPage(report[0]));
   }
@@ -115,7 +100,7 @@ function route(store: Store, req: HttpRequest): HttpResponse {
     const id = nat64(m[1]);
     if (id === null) return notFound('Not a proposal id.');
     const summary = proposalSummary(store, id);
-    const status = summary.length === 1 ? summaryHeadline(store, summary[0], { left: HEADLINE_BUDGET }).verdict : 'no attestations';
+    const status = summary.length === 1 ? summaryHeadline(store, summary[0]).verdict : 'no attestations';
     return respond(200, SVG, badgeSvg(`IC-OS ${id}`, status));
   }
   return notFound(`Nothing is served at ${path.slice(0, 200)}.`);
