@@ -8,7 +8,8 @@ import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, concatBytes, hexToBytes } from '../protocol/bytes.js';
 import type { CandidEnvelope, Config, Result, Reviewer, ReviewerProfile } from '../protocol/service.js';
-import { setLogHead, setProposal, commit } from './certified/state.js';
+import { commit as commitCertifiedData, setLogHead, setProposal } from './certified/state.js';
+import { renderIndex, renderProposal } from './http/precomputed.js';
 import { encodeEvent, type LogEvent } from './log/entries.js';
 import { appendEntry, logRoot, openLog } from './log/log.js';
 import { materialise } from './report/materialise.js';
@@ -35,10 +36,18 @@ function chainEvent(store: Store, proposal: bigint, index: number, leafHash: Uin
   store.proposals.insert(proposal, { ...meta, events: meta.events + 1, chain: bytesToHex(sha256(concatBytes(hexToBytes(meta.chain), leafHash))) });
 }
 
-/** Re-materialises a proposal's report and puts its new values into the certified tree. */
+/** Re-materialises a proposal's report and pages and puts their new values into the certified tree. */
 export function touchProposal(store: Store, proposal: bigint): void {
   const meta = materialise(store, proposal);
-  if (meta !== null) setProposal(meta);
+  if (meta === null) return;
+  setProposal(meta);
+  renderProposal(store, proposal);
+}
+
+/** Certifies the new state: the index page (it shows totals and the newest proposals), then certified_data. */
+function commit(store: Store): void {
+  renderIndex(store);
+  commitCertifiedData();
 }
 
 export function submit(store: Store, caller: Principal, envelope: CandidEnvelope, nowNs: bigint): Result<bigint> {
@@ -48,7 +57,7 @@ export function submit(store: Store, caller: Principal, envelope: CandidEnvelope
   if ('Err' in result || result.Ok <= lastId) return result;
   const proposal = logAttestation(store, result.Ok, nowNs);
   if (proposal !== null) touchProposal(store, proposal);
-  commit();
+  commit(store);
   return result;
 }
 
@@ -85,7 +94,7 @@ export function revoke(store: Store, caller: Principal, id: bigint, reason: stri
   });
   chainEvent(store, record.proposal, index, leafHash);
   touchProposal(store, record.proposal);
-  commit();
+  commit(store);
   return result;
 }
 
@@ -101,7 +110,7 @@ export function register(store: Store, caller: Principal, profile: ReviewerProfi
   if (unchanged) return result;
   logEvent({ kind: 'reviewer', principal: principalText(caller), name: after.name, contact, publicKey: Uint8Array.from(after.public_key), at: nowNs });
   if (before !== undefined && before.name !== after.name && before.attestations > 0n) bumpEpoch(store);
-  commit();
+  commit(store);
   return result;
 }
 
@@ -111,7 +120,7 @@ export function endorse(store: Store, target: Principal, endorsed: boolean, nowN
   const result = endorseReviewer(store, target, endorsed, nowNs);
   if ('Err' in result || epoch(store) === before) return result;
   logEvent({ kind: 'endorsement', principal: principalText(target), endorsed, at: nowNs });
-  commit();
+  commit(store);
   return result;
 }
 
@@ -122,7 +131,7 @@ export function configure(store: Store, next: Config, nowNs: bigint): Result<Con
   const c = result.Ok;
   if (before.quorum === c.quorum && before.registration_open === c.registration_open && before.max_envelope_bytes === c.max_envelope_bytes) return result;
   logEvent({ kind: 'config', quorum: c.quorum, registrationOpen: c.registration_open, maxEnvelopeBytes: c.max_envelope_bytes, at: nowNs });
-  commit();
+  commit(store);
   return result;
 }
 
@@ -130,7 +139,7 @@ export function configure(store: Store, next: Config, nowNs: bigint): Result<Con
 export function electionChanged(store: Store, proposal: bigint, record: unknown, icos: boolean, nowNs: bigint): void {
   logEvent({ kind: 'election', proposal, record, at: nowNs });
   if (icos || store.proposals.containsKey(proposal)) touchProposal(store, proposal);
-  commit();
+  commit(store);
 }
 
 /**
@@ -153,6 +162,6 @@ export function refreshStale(store: Store, budget: number): boolean {
       used += meta.count;
     }
   }
-  if (used > 0) commit();
+  if (used > 0) commit(store);
   return more;
 }

@@ -33,9 +33,9 @@ import {
   type SyncConfig
 } from '../protocol/service.js';
 import { certifiedReport, consistencyProofOf, inclusionProofOf, logEntries, receiptOf, treeHead } from './certified/queries.js';
-import { commit, rebuildProposals, setHttpTree, setLogHead } from './certified/state.js';
+import { commit, rebuildProposals, setLogHead } from './certified/state.js';
 import { configure, endorse, refreshStale, register, revoke, submit } from './changes.js';
-import { skipCertificationNode } from './http/certification.js';
+import { rebuildPages, renderIndex, renderStatic } from './http/precomputed.js';
 import { handleHttp } from './http/router.js';
 import { acceptMessage, argLimit } from './inspect.js';
 import { logRoot, logSize, openLog } from './log/log.js';
@@ -114,7 +114,9 @@ function restoreCertifiedState(store: Store): void {
   const log = openLog();
   setLogHead(logSize(log), logRoot(log));
   rebuildProposals(store);
-  setHttpTree(skipCertificationNode()); // http_request opts out of certification (http/certification.ts)
+  rebuildPages(store);
+  renderStatic(store); // a new version may draw them differently
+  renderIndex(store);
   commit();
 }
 

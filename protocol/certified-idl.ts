@@ -74,3 +74,13 @@ export interface CertifiedReport {
   certificate: Uint8Array;
   witness: Uint8Array;
 }
+
+/** The certified reads as @dfinity/agent's actor exposes them. */
+export interface CertifiedService {
+  get_tree_head(): Promise<CertifiedTreeHead>;
+  get_log_entries(start: bigint, limit: number): Promise<LogEntry[]>;
+  get_inclusion_proof(index: bigint, treeSize: bigint): Promise<{ Ok: InclusionProof } | { Err: { kind: string; message: string; field: [] | [string] } }>;
+  get_consistency_proof(from: bigint, to: bigint): Promise<{ Ok: Uint8Array[] } | { Err: { kind: string; message: string; field: [] | [string] } }>;
+  get_receipt(attestationId: bigint): Promise<[] | [Receipt]>;
+  certified_report(proposal: bigint, eventsStart: bigint, eventsLimit: number): Promise<CertifiedReport>;
+}

@@ -17,6 +17,7 @@
  *  15 reports       proposal (u64 BE)              → the materialised report (canonical JSON)
  *  16 events        proposal ‖ seq (u32)           → leaf index of the proposal's seq-th event
  *  17 receipts      attestation id (u64 BE)        → leaf index of its log entry
+ *  18 pages         URL path (UTF-8)               → a precomputed, certified dashboard response
  *
  * A proposal's attestations are `by_proposal` keys proposal‖0 … proposal‖(count−1): contiguous
  * in byte order, and read with `count` point lookups (azle's map pages by index, skipping from
@@ -43,8 +44,18 @@ export const MEMORY = {
   // 10-12: canister/proposals/schema.ts; 13-14: canister/log/log.ts
   reports: 15,
   events: 16,
-  leafOf: 17
+  leafOf: 17,
+  pages: 18
 } as const;
+
+/** A dashboard response computed when its data changed; its response hash is in the certified tree. */
+export interface StoredPage {
+  content_type: string;
+  max_age: number;
+  body: string;
+  /** ic-http-certification's response hash (hex). */
+  response_sha256: string;
+}
 
 export const COUNTER = { nextAttestationId: 0, revoked: 1, epoch: 2 } as const;
 
@@ -212,6 +223,11 @@ export const proposalValue: Serializable<StoredProposal> = jsonValue<StoredPropo
     with_hash: j.with_hash ?? []
   })
 );
+
+export const pageValue: Serializable<StoredPage> = {
+  toBytes: (p) => utf8Encode(JSON.stringify(p)) ?? new Uint8Array(0),
+  fromBytes: (b) => JSON.parse(utf8Decode(b) ?? 'null') as StoredPage
+};
 
 /** Text stored as its UTF-8 bytes, exactly (the materialised reports, whose bytes are certified). */
 export const textValue: Serializable<string> = {

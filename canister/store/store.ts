@@ -9,7 +9,9 @@ import {
   MEMORY,
   proposalValue,
   reviewerValue,
+  pageValue,
   textValue,
+  type StoredPage,
   type StoredAttestation,
   type StoredProposal,
   type StoredReviewer
@@ -29,6 +31,7 @@ export interface Store {
   reports: StableBTreeMap<bigint, string>;
   events: StableBTreeMap<Uint8Array, bigint>;
   leafOf: StableBTreeMap<bigint, bigint>;
+  pages: StableBTreeMap<string, StoredPage>;
 }
 
 export function openStore(): Store {
@@ -45,7 +48,8 @@ export function openStore(): Store {
     byDigest: new StableBTreeMap(MEMORY.byDigest, bytesKey, u64Value),
     reports: new StableBTreeMap(MEMORY.reports, u64Key, textValue),
     events: new StableBTreeMap(MEMORY.events, bytesKey, u64Value),
-    leafOf: new StableBTreeMap(MEMORY.leafOf, u64Key, u64Value)
+    leafOf: new StableBTreeMap(MEMORY.leafOf, u64Key, u64Value),
+    pages: new StableBTreeMap(MEMORY.pages, textValue, pageValue)
   };
 }
 
