@@ -11,7 +11,7 @@ import { RFC9162_SHA256, root } from '../../../protocol/index.js';
 import { MemoryLog } from './helpers.js';
 
 // ---- third-party code: begin (no imports from protocol/) ----
-const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+const sha = (...parts: Buffer[]): Buffer => createHash('sha256').update(Buffer.concat(parts)).digest();
 function merkleRoot(leaves: Buffer[]): Buffer {
   if (leaves.length === 0) return sha();
   let level = leaves.map((d) => sha(Buffer.from([0]), d));
