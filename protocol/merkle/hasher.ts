@@ -13,15 +13,11 @@ export interface LogHasher {
   hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array;
 }
 
-const EMPTY = sha256(new Uint8Array(0));
-
-const LEAF = Uint8Array.of(0x00);
-const NODE = Uint8Array.of(0x01);
-
+// No top-level calls: importing this module costs nothing (and bundlers can drop it) until used.
 /** RFC 9162 with SHA-256: the same tree as Certificate Transparency (RFC 6962). */
-export const RFC9162_SHA256: LogHasher = Object.freeze({
+export const RFC9162_SHA256: LogHasher = {
   size: 32,
-  emptyRoot: () => EMPTY.slice(),
-  hashLeaf: (data: Uint8Array) => sha256(concatBytes(LEAF, data)),
-  hashChildren: (left: Uint8Array, right: Uint8Array) => sha256(concatBytes(NODE, left, right))
-});
+  emptyRoot: () => sha256(new Uint8Array(0)),
+  hashLeaf: (data: Uint8Array) => sha256(concatBytes(new Uint8Array([0x00]), data)),
+  hashChildren: (left: Uint8Array, right: Uint8Array) => sha256(concatBytes(new Uint8Array([0x01]), left, right))
+};

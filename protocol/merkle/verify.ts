@@ -1,8 +1,9 @@
 /**
- * The verifier side: RFC 9162 §2.1.3.2 (inclusion) and §2.1.4.2 (consistency), written from the
- * RFC's bit-walking algorithms (not from the prover's ranges, so the two check each other).
- * Pure; every failure is a MerkleError value. Halving is done arithmetically (no 32-bit `>>`),
- * so any safe-integer size works.
+ * The verifier side: RFC 9162 §2.1.3.2 (inclusion) and §2.1.4.2 (consistency). The hash walks
+ * follow the RFC's bit algorithms, not the prover's recursion, so the two check each other; only
+ * the expected proof length (for a clear `wrong-proof-size`) comes from ranges.ts.
+ * Pure; every failure is a MerkleError value, never a throw. Halving is arithmetic (no 32-bit
+ * `>>`), so any safe-integer size works; callers holding Candid nat64 (bigint) convert first.
  */
 import { bytesEqual } from '../bytes.js';
 import { type MerkleError, type MerkleResult, merkleFail } from './errors.js';

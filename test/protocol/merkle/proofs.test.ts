@@ -274,6 +274,22 @@ describe('merkle: huge trees (structural range hasher, sizes up to 2^53 - 1)', (
     );
   });
 
+  it('a proof reads O(log n) stored nodes: at most 2 * ceil(log2 n)', () => {
+    fc.assert(
+      fc.property(pair, ([m, n]) => {
+        let reads = 0;
+        const counting = (level: number, index: number) => (reads++, rangeGet(level, index));
+        const bound = 2 * Math.ceil(Math.log2(Math.max(n, 2)));
+        inclusionProof(RANGE_HASHER, m - 1, n, counting);
+        assert.ok(reads <= bound, `inclusion ${m - 1} of ${n}: ${reads} reads > ${bound}`);
+        reads = 0;
+        consistencyProof(RANGE_HASHER, m, n, counting);
+        assert.ok(reads <= bound, `consistency ${m} -> ${n}: ${reads} reads > ${bound}`);
+      }),
+      { numRuns: 300 }
+    );
+  });
+
   it('appends, roots, inclusion and consistency proofs verify structurally at any size', () => {
     fc.assert(
       fc.property(pair, ([m, n]) => {
