@@ -45,6 +45,8 @@ export async function runDemo(ctx: Context, opts: { port: number; wasm: Uint8Arr
   const govWasm = governanceWasm(ctx, opts.build !== false);
   let scenario: typeof import('../../demo/scenario.js');
   try {
+    // the compiled CLI leaves the scenario in TypeScript (bin/aot.mjs): load it through tsx
+    if ((globalThis as { __icosAttestCompiled?: boolean }).__icosAttestCompiled) (await import('tsx/esm/api')).register();
     scenario = await import('../../demo/scenario.js');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw unavailable('the demo scenario (demo/scenario.ts)');
