@@ -43,9 +43,9 @@ export class Output {
     if (!this.quiet) this.err.write(`${message}\n`);
   }
 
-  /** A warning on stderr, shown even with --quiet. */
+  /** A warning on stderr (--quiet silences it too: what fails is still an error line). */
   warn(message: string): void {
-    this.err.write(`warning: ${message}\n`);
+    if (!this.quiet) this.err.write(`warning: ${message}\n`);
   }
 
   progress(label: string): Progress {

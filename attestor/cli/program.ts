@@ -1,7 +1,7 @@
 /** The commander program: global options (with env fallbacks) and every command. */
 import { Command, CommanderError, Option } from 'commander';
 
-import { CliError, EXIT_USAGE, toCliError } from './errors.js';
+import { CliError, EXIT_USAGE, debugChain, toCliError, withoutInternals } from './errors.js';
 import { exitState } from './action.js';
 import { jsonReplacer } from './output.js';
 import { registerIdentity } from './commands/identity.js';
@@ -55,13 +55,15 @@ export async function runCli(argv: string[]): Promise<number> {
       if (err.code === 'commander.help') return EXIT_USAGE;
       return report(new CliError('usage', err.message.replace(/^error:\s*/, '')), wantsJson);
     }
-    if (process.env.ICOS_ATTEST_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return report(toCliError(err), wantsJson);
+    const cli = toCliError(err);
+    // the whole cause chain with stacks, for a bug report; never in the one line
+    if (process.env.ICOS_ATTEST_DEBUG === '1') process.stderr.write(`${debugChain(err)}\n`);
+    return report(cli, wantsJson);
   }
 }
 
 function report(err: CliError, json: boolean): number {
-  process.stderr.write(`icos-attest: ${err.message}\n`);
+  process.stderr.write(`icos-attest: ${withoutInternals(err.message)}\n`);
   if (json) process.stdout.write(`${JSON.stringify(err.toJSON(), jsonReplacer, 2)}\n`);
   return err.exitCode || EXIT_USAGE;
 }

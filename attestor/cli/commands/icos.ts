@@ -162,10 +162,12 @@ export function registerIcosCommands(program: Command): void {
           }
           out.push(row);
         }
+        // an unreadable file is an error line on stderr; the others are still hashed (stdout)
+        for (const r of out) if (r.error) process.stderr.write(`icos-attest: ${(r.error as { message: string }).message}\n`);
         ctx.out.result({ files: out }, () =>
           out
+            .filter((r) => !r.error)
             .map((r) => {
-              if (r.error) return `${r.path}: ${(r.error as { message: string }).message}`;
               const m = r.manifest as { root: string; entries: { path: string; sha256: string; size: number }[] } | undefined;
               return [`${r.sha256}  ${r.path}`, ...(m ? [`  manifest root ${m.root}`, ...m.entries.map((e) => `  ${e.sha256}  ${e.path} (${formatAmount(e.size, 'bytes')})`)] : [])].join('\n');
             })
