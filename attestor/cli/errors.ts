@@ -134,7 +134,9 @@ export function nonReplicaAnswer(err: unknown): string | null {
     const m = /Status:\s*(\d{3})\s*\(([^)]*)\)/.exec(msg);
     if (!m) continue;
     const body = /Body:\s*([\s\S]*)$/.exec(msg)?.[1] ?? '';
-    if (/application\/cbor/i.test(msg) || /canister|subnet|replica|ingress|certificate/i.test(body)) return null;
+    // a web page is never a replica's answer; a replica's own refusals are CBOR or name IC things
+    const html = /"content-type","text\/html/i.test(msg) || /^\s*<(!doctype|html)/i.test(body);
+    if (!html && (/application\/cbor/i.test(msg) || /canister|subnet|replica|ingress|certificate/i.test(body))) return null;
     return `HTTP ${m[1]}${m[2] ? ` ${m[2]}` : ''}`;
   }
   return null;
@@ -201,6 +203,8 @@ export function withoutInternals(msg: string): string {
     .replace(/\s+at\s+(async\s+)?(\S+\s+)?\(?(file|node):\S+\)?/g, '')
     .replace(/\s*Headers:\s*\[.*?\]\]\s*/g, ' ')
     .replace(/\s*Body:[\s\S]*$/, '')
+    // a bare errno code, as some readers report it ("cannot read x: ENOENT"), in words
+    .replace(/\b(E[A-Z]{3,})\b(:[^,;]*)?/g, (m, code: string) => FILE_CODES[code] ?? NETWORK_CODES[code] ?? m)
     .trim();
 }
 

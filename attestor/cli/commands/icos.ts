@@ -36,12 +36,22 @@ export function addProposalSourceOptions(cmd: Command): Command {
 export interface CacheFlags {
   cacheDir?: string;
   mirror?: string[];
+  idleTimeout?: string;
 }
 
 export function addCdnOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--cache-dir <dir>', 'download cache').env('ICOS_ATTEST_CACHE_DIR'))
-    .addOption(new Option('--mirror <url>', 'CDN mirror base URL; repeat or comma-separate (default: both DFINITY CDNs)').env('ICOS_ATTEST_MIRRORS').argParser(collectList));
+    .addOption(new Option('--mirror <url>', 'CDN mirror base URL; repeat or comma-separate (default: both DFINITY CDNs)').env('ICOS_ATTEST_MIRRORS').argParser(collectList))
+    .addOption(new Option('--idle-timeout <seconds>', 'give up on a mirror silent this long').env('ICOS_ATTEST_IDLE_TIMEOUT').default('30'));
+}
+
+/** --idle-timeout in ms: a positive number of seconds. */
+export function idleTimeoutMs(flags: CacheFlags): number {
+  const text = flags.idleTimeout ?? '30';
+  const s = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(s > 0)) throw usageError(`--idle-timeout must be a positive number of seconds, got "${text}"`);
+  return Math.round(s * 1000);
 }
 
 /** Where and how `build` and `run` build: the same options, the same environment variables. */
@@ -65,10 +75,10 @@ export function cacheDirOf(flags: CacheFlags, env: NodeJS.ProcessEnv = process.e
 
 /** ProposalError kinds → exit codes: unreachable source 3, everything else is bad input 2. */
 function fromProposalError(err: unknown): never {
-  const e = err as { name?: string; kind?: string; message?: string };
+  const e = err as { name?: string; kind?: string; message?: string; field?: string };
   if (e && e.name === 'ProposalError') {
-    if (e.kind === 'network') throw networkError(e.message ?? 'network error');
-    throw inputError(e.message ?? 'bad proposal', { proposalError: e.kind });
+    if (e.kind === 'network') throw networkError(e.message ?? 'network error', err);
+    throw inputError(e.message ?? 'bad proposal', { proposalError: e.kind, ...(e.field ? { field: e.field } : {}) }, err);
   }
   throw err;
 }
@@ -114,7 +124,7 @@ export function registerIcosCommands(program: Command): void {
         .argument('<proposal>', 'proposal id')
         .option('--os <list>', 'OSes to check (default: the elected OS, + SetupOS for HostOS)')
         .option('--refresh', 're-download even when a verified copy is cached')
-        .option('-o, --output <file>', 'where to write the check report (default: <cache-dir>/check-<proposal>.json)')
+        .option('-o, --output <file>', 'where to write the check report (default: <cache-dir>/check-<proposal>-<os>.json)')
         .description('download and hash what the proposal and the CDNs publish; report proposal = CDN = mirrors (no build)')
     )
   ).action(
@@ -299,23 +309,36 @@ export async function runCheck(ctx: Context, idText: string, flags: ProposalSour
   const cdn = await loadCdn();
   const cacheDir = cacheDirOf(flags, ctx.env);
   mkdirSync(cacheDir, { recursive: true });
-  const r = await cdn.checkProposal(proposal, { cacheDir, mirrors: flags.mirror, os: oses, refresh: flags.refresh, onProgress: progressRenderer(ctx.out) });
+  const idle = idleTimeoutMs(flags);
+  const r = await cdn.checkProposal(proposal, { cacheDir, mirrors: flags.mirror, os: oses, refresh: flags.refresh, idleTimeoutMs: idle, onProgress: progressRenderer(ctx.out) });
   if (!r.ok) throw inputError(r.error.message, { checkError: r.error.kind });
-  const path = resolve(flags.output ?? join(cacheDir, `check-${id}.json`));
+  // named by proposal and OS: checks of other proposals or OS sets never overwrite each other
+  const osPart = [...new Set(r.report.artifacts.map((a) => a.os))].join('+');
+  const path = resolve(flags.output ?? join(cacheDir, `check-${id}-${osPart}.json`));
   writeFileAtomic(path, `${JSON.stringify(r.report, null, 2)}\n`);
-  return { report: r.report, path };
+  // an outage is an outage (exit 3), never a hash mismatch
+  const { unreachableMirrors } = await import('../../icos/cdn/check.js');
+  const down = unreachableMirrors(r.report);
+  if (down.length > 0 && down.length >= r.report.mirrors.length) {
+    throw new CliError('network', `no CDN mirror could be reached: ${down.map((d) => `${d.mirror}: ${d.reason}`).join('; ')} (report: ${path}; --idle-timeout to wait longer)`, { unreachable: down, reportPath: path });
+  }
+  return { report: r.report, path, unreachable: down };
 }
 
 type CheckReportT = Awaited<ReturnType<typeof runCheck>>['report'];
 
 function renderCheck(r: CheckReportT, path: string, color: boolean): string {
   const lines = [`proposal ${r.proposal.id}: elects ${r.proposal.elects} at ${r.proposal.commit}, sha256 ${r.proposal.sha256}`];
+  const failedOnly = (os: string) => r.findings.filter((f) => f.os === os).every((f) => f.kind === 'download-failed' || f.kind === 'truncated-download');
   for (const a of r.artifacts) {
-    lines.push(`${a.ok ? paint(color, 'green', 'ok      ') : paint(color, 'red', 'MISMATCH')} ${a.name}: proposal ${a.proposalSha256 ?? '-'}, CDN ${a.cdnSha256 ?? '(mirrors disagree or failed)'}`);
+    const head = a.ok ? paint(color, 'green', 'ok      ') : failedOnly(a.os) ? paint(color, 'yellow', 'UNCHECKD') : paint(color, 'red', 'MISMATCH');
+    const cdn = a.cdnSha256 ?? (failedOnly(a.os) ? '(a mirror could not be downloaded from)' : '(mirrors disagree)');
+    lines.push(`${head} ${a.name}: proposal ${a.proposalSha256 ?? '-'}, CDN ${cdn}`);
   }
   for (const f of r.findings) lines.push(`  ${paint(color, 'red', f.kind)}: ${f.message}`);
   lines.push(`report: ${path}`);
-  lines.push(r.ok ? 'proposal = CDN = mirrors: every hash agrees' : 'FAILED: see the findings above');
+  const outageOnly = r.artifacts.every((a) => a.ok || failedOnly(a.os));
+  lines.push(r.ok ? 'proposal = CDN = mirrors: every hash agrees' : outageOnly ? 'INCOMPLETE: no hash disagrees, but a download failed (see above); run again to finish' : 'FAILED: see the findings above');
   return lines.join('\n');
 }
 
