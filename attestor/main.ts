@@ -1,6 +1,12 @@
 /** Entry point of the icos-attest CLI (bin/icos-attest.js runs its ahead-of-time compiled form). */
 import { TOOL_VERSION } from './cli/version.js';
 
+// @dfinity/agent can reject a background promise (e.g. a time sync) after the command has failed:
+// the command's one error line stands; the stray rejection is shown only under ICOS_ATTEST_DEBUG=1.
+process.on('unhandledRejection', (err) => {
+  if (process.env.ICOS_ATTEST_DEBUG === '1') process.stderr.write(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`);
+});
+
 const argv = process.argv.slice(2);
 let code: number;
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {

@@ -15,6 +15,7 @@ import { CliError, EXIT_OK, EXIT_USAGE, EXIT_VERIFICATION, inputError, networkEr
 import { formatAmount, paint, progressRenderer } from '../output.js';
 import { attestFile, fetchReport, parseOsList, parseProposalId, submitFiles } from './review.js';
 import { renderReport } from '../../client/report.js';
+import { submitFailure } from '../../client/submit.js';
 
 // ---------------------------------------------------------------- shared options
 
@@ -28,7 +29,7 @@ export interface ProposalSourceFlags {
 export function addProposalSourceOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--source <governance|dashboard>', 'where the proposal is read from').choices(['governance', 'dashboard']).default('governance').env('ICOS_ATTEST_PROPOSAL_SOURCE'))
-    .addOption(new Option('--governance-network <local|ic|URL>', 'replica hosting NNS governance').default('ic').env('ICOS_ATTEST_GOVERNANCE_NETWORK'))
+    .addOption(new Option('--governance-network <local|ic|URL>', 'replica hosting NNS governance (default: --network when it is local, else ic)').env('ICOS_ATTEST_GOVERNANCE_NETWORK'))
     .addOption(new Option('--governance-id <id>', 'NNS governance canister id').env('ICOS_ATTEST_GOVERNANCE_ID'))
     .addOption(new Option('--dashboard-url <url>', 'dashboard API base (…/api/v3)').env('ICOS_ATTEST_DASHBOARD_URL'));
 }
@@ -89,12 +90,27 @@ export async function readProposal(ctx: Context, id: string, flags: ProposalSour
     if (flags.source === 'dashboard') {
       return await core.fetchProposalFromDashboard(id, { baseUrl: flags.dashboardUrl });
     }
-    const target = resolveNetwork({ network: flags.governanceNetwork ?? 'ic', stateDir: ctx.opts.stateDir });
+    const target = resolveNetwork({ network: governanceNetworkOf(flags, ctx.opts.network), stateDir: ctx.opts.stateDir });
     const agent = await createAgent(target);
     return await core.fetchProposalFromGovernance(agent, id, { governanceId: flags.governanceId });
   } catch (err) {
     fromProposalError(err);
   }
+}
+
+/** --governance-network, else --network when that is a local replica (a test net has its own governance), else ic. */
+export function governanceNetworkOf(flags: ProposalSourceFlags, network: string | undefined): string {
+  if (flags.governanceNetwork) return flags.governanceNetwork;
+  if (network === 'local') return network;
+  if (network) {
+    try {
+      const host = new URL(network).hostname;
+      if (host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1') return network;
+    } catch {
+      // not a URL: resolveNetwork reports it for --network itself
+    }
+  }
+  return 'ic';
 }
 
 const COMMIT_RE = /^[0-9a-f]{40}$/;
@@ -143,7 +159,7 @@ export function registerIcosCommands(program: Command): void {
         .option('--commit <sha>', 'build this ic commit instead of a proposal’s')
         .option('--os <list>', 'OSes to build: guestos,hostos,setupos,recovery (default: all the build makes)')
     )
-      .option('-o, --output <file>', 'result file path (default: <workdir>/result-<commit12>.json)')
+      .option('-o, --output <file>', 'result file path (default: <workdir>/result-<proposal>-<os>-<commit12>.json)')
       .description('build IC-OS at the commit with the commit’s own scripts, hash the outputs, write a result file')
   ).action(
     action(async (ctx, idText: string | undefined, flags: BuildFlags) => {
@@ -240,6 +256,11 @@ function registerRun(program: Command): void {
       const envelopes = await attestFile(ctx, built.resultPath, { check: check?.path, output: flags.envelope, manifest: flags.manifest, proposal: id });
       ctx.out.log('[4/5] submit');
       const submitted = await submitFiles(ctx, envelopes.map((e) => e.path), flags.name);
+      const notStored = submitFailure(submitted);
+      if (notStored) {
+        for (const s of submitted.submitted) ctx.out.log(`submitted ${s.os}: attestation ${s.id} (${s.path})`);
+        throw notStored;
+      }
       ctx.out.log('[5/5] report');
       const report = await fetchReport(ctx, id);
       const mismatch = envelopes.some((e) => e.artifacts.some((a) => a.outcome === 'mismatch')) || (check !== null && !check.ok);
@@ -251,6 +272,12 @@ function registerRun(program: Command): void {
           report ? renderReport(report, ctx.out.color) : ''
         ].join('\n');
       });
+      if (mismatch) {
+        // the reason on screen, not only in a JSON file
+        const bad = envelopes.flatMap((e) => e.artifacts.filter((a) => a.outcome === 'mismatch').map((a) => a.name));
+        const why = bad.length > 0 ? `your build of ${bad.join(', ')} does not match the hash it was compared with (see above)` : `the CDN check found ${check!.findings.length} problem(s): ${check!.path}`;
+        ctx.out.error(`${why}; the attestation was stored all the same`);
+      }
       return mismatch ? EXIT_VERIFICATION : EXIT_OK;
     })
   );
@@ -391,13 +418,22 @@ export async function runBuildCommand(ctx: Context, idText: string | undefined, 
     os: oses,
     force: flags.force,
     onProgress: render,
-    resultPath: flags.output ? resolve(flags.output) : undefined
+    resultPath: resolve(flags.output ?? join(workdir, resultFileName(commit, proposal, oses)))
   });
   if (!built.ok) {
     const tail = built.error.tail && built.error.tail.length > 0 ? ` (last log line: ${built.error.tail[built.error.tail.length - 1]})` : '';
     throw new CliError('input', `${built.error.message}${built.error.log ? `; log: ${built.error.log}` : ''}${tail}`, { buildError: built.error.kind });
   }
   return built.value;
+}
+
+/**
+ * Default result file: named by proposal and OS set (a GuestOS and a HostOS election of one
+ * commit keep their own files); by commit only for `build --commit`.
+ */
+export function resultFileName(commit: string, proposal: string | null, oses: string[] | undefined): string {
+  const osPart = oses && oses.length > 0 ? `-${[...oses].sort().join('+')}` : '';
+  return proposal ? `result-${proposal}${osPart}-${commit.slice(0, 12)}.json` : `result-${commit.slice(0, 12)}${osPart}.json`;
 }
 
 type BuildResultT = Awaited<ReturnType<typeof runBuildCommand>>['result'];
