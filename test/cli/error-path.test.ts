@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { errLines, isolatedEnv, runCli, tempDir, type CliRun } from './helpers.js';
@@ -208,4 +209,34 @@ test('check: a mirror that refuses connections → exit 3, "connection refused"'
     },
     env
   );
+});
+
+test('build --commit: a commit not in the repository, a repository that does not exist → exit 2, in words', async () => {
+  const home = tempDir();
+  const env = isolatedEnv(home);
+  const repo = join(home, 'repo');
+  const git = (args: string[], cwd: string) => {
+    const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  git(['init', '-q', repo], home);
+  git(['commit', '-q', '--allow-empty', '-m', 'x'], repo);
+  const absent = 'a'.repeat(40);
+  const cases: Case[] = [
+    {
+      name: 'build, commit not in the repo',
+      args: ['build', '--commit', absent, '--repo-url', repo, '--workdir', join(home, 'w1'), '--ignore-prerequisites', '--quiet'],
+      code: 2,
+      kind: 'input',
+      stderr: new RegExp(`commit ${absent} is not in .*repo`)
+    },
+    {
+      name: 'build, no such repository',
+      args: ['build', '--commit', absent, '--repo-url', join(home, 'nope-repo'), '--workdir', join(home, 'w2'), '--ignore-prerequisites', '--quiet'],
+      code: 2,
+      kind: 'input',
+      stderr: /does not appear to be a git repository/
+    }
+  ];
+  for (const c of cases) await runCase(c, env);
 });

@@ -407,7 +407,9 @@ export async function runBuildCommand(ctx: Context, idText: string | undefined, 
   const render = progressRenderer(ctx.out);
   const repo = await core.prepareRepo({ repoUrl: flags.repoUrl, workdir, commit, onProgress: render });
   if (!repo.ok) {
-    const kind = repo.error.kind === 'fetch-failed' ? 'network' : 'input';
+    // a fetch that failed for a network reason is exit 3; a repository or commit that is not there is input
+    const networkish = /could not resolve|unable to access|connection|timed out|network|proxy|TLS|SSL/i.test(repo.error.message);
+    const kind = repo.error.kind === 'fetch-failed' && networkish ? 'network' : 'input';
     throw new CliError(kind, repo.error.message, { repoError: repo.error.kind });
   }
   const built = await core.runBuild({
