@@ -12,7 +12,7 @@ import { spawnLines } from './spawn-lines.js';
 
 export const DEFAULT_IC_REPO = 'https://github.com/dfinity/ic';
 
-export type RepoErrorKind = 'bad-commit' | 'git-missing' | 'not-a-repo' | 'dirty-tree' | 'fetch-failed' | 'commit-not-found' | 'checkout-failed';
+export type RepoErrorKind = 'bad-commit' | 'git-missing' | 'not-a-repo' | 'dirty-tree' | 'fetch-failed' | 'checkout-failed';
 export interface RepoError {
   kind: RepoErrorKind;
   message: string;
@@ -88,7 +88,7 @@ export async function prepareRepo(opts: {
       });
       if (full.code === 0 && !(await has())) {
         // everything fetched, the commit is not there: bad input, not a network problem
-        return { ok: false, error: { kind: 'commit-not-found', message: `commit ${commit} is not in ${repoUrl} (no branch or tag contains it): check the commit or --repo-url` } };
+        return { ok: false, error: { kind: 'fetch-failed', message: `commit ${commit} is not in ${repoUrl} (no branch or tag contains it): check the commit or --repo-url` } };
       }
       if (full.code !== 0 || !(await has())) {
         // git's own reason ("fatal: …"), not its progress lines
