@@ -16,6 +16,7 @@ import { formatAmount, paint, progressRenderer } from '../output.js';
 import { attestFile, fetchReport, parseOsList, parseProposalId, submitFiles } from './review.js';
 import { renderReport } from '../../client/report.js';
 import { submitFailure } from '../../client/submit.js';
+import { registerHash } from './hash.js';
 
 // ---------------------------------------------------------------- shared options
 
@@ -168,41 +169,7 @@ export function registerIcosCommands(program: Command): void {
     })
   );
 
-  program
-    .command('hash')
-    .argument('<file...>', 'artifact files')
-    .option('--manifest', 'also compute the manifest (digest per tar entry / GPT partition)')
-    .description('sha256 (and optionally the manifest) of local artifacts')
-    .action(
-      action(async (ctx, files: string[], flags: { manifest?: boolean }) => {
-        const { hashFiles } = await loadHash();
-        const render = progressRenderer(ctx.out);
-        const hashed = await hashFiles(files, { onProgress: render });
-        const out: Array<Record<string, unknown>> = [];
-        for (const h of hashed) {
-          const row: Record<string, unknown> = { ...h };
-          if (flags.manifest && h.error === null) {
-            const { computeManifest } = await loadManifest();
-            const m = await computeManifest(h.path);
-            row.manifest = { root: m.root, compression: m.compression, contentSize: m.contentSize, entries: m.entries, notes: m.notes };
-          }
-          out.push(row);
-        }
-        // an unreadable file is an error line on stderr; the others are still hashed (stdout)
-        for (const r of out) if (r.error) process.stderr.write(`icos-attest: ${(r.error as { message: string }).message}\n`);
-        ctx.out.result({ files: out }, () =>
-          out
-            .filter((r) => !r.error)
-            .map((r) => {
-              const m = r.manifest as { root: string; entries: { path: string; sha256: string; size: number }[] } | undefined;
-              return [`${r.sha256}  ${r.path}`, ...(m ? [`  manifest root ${m.root}`, ...m.entries.map((e) => `  ${e.sha256}  ${e.path} (${formatAmount(e.size, 'bytes')})`)] : [])].join('\n');
-            })
-            .join('\n')
-        );
-        return hashed.some((h) => h.error !== null) ? EXIT_USAGE : EXIT_OK;
-      })
-    );
-
+  registerHash(program);
   registerDiff(program);
   registerRun(program);
 }
