@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import type { DemoOutcome } from '../../demo/scenario.js';
 import { renderReport } from '../client/report.js';
@@ -45,7 +46,14 @@ export async function runDemo(ctx: Context, opts: { port: number; wasm: Uint8Arr
   const govWasm = governanceWasm(ctx, opts.build !== false);
   let scenario: typeof import('../../demo/scenario.js');
   try {
-    scenario = await import('../../demo/scenario.js');
+    // the compiled CLI (bin/aot.mjs, in dist/cli/<build>/) leaves the scenario in TypeScript:
+    // load it from the checkout through tsx
+    if ((globalThis as { __icosAttestCompiled?: boolean }).__icosAttestCompiled) {
+      (await import('tsx/esm/api')).register();
+      scenario = (await import(pathToFileURL(join(REPO_ROOT, 'demo', 'scenario.ts')).href)) as typeof import('../../demo/scenario.js');
+    } else {
+      scenario = await import('../../demo/scenario.js');
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw unavailable('the demo scenario (demo/scenario.ts)');
     throw err;

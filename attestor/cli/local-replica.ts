@@ -18,7 +18,9 @@ import type { LocalReplicaInfo } from '../network/resolve.js';
 import { loadReplicaHttp, loadRuntime } from './cores.js';
 import { CliError, inputError, oneLine } from './errors.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { REPO_ROOT } from './repo-root.js';
+
+export { REPO_ROOT };
 export const DEFAULT_WASM = join(REPO_ROOT, '.azle', 'attestations', 'attestations.wasm');
 export const DEFAULT_REPLICA_PORT = 4943;
 

@@ -43,9 +43,14 @@ export class Output {
     if (!this.quiet) this.err.write(`${message}\n`);
   }
 
-  /** A warning on stderr, shown even with --quiet. */
+  /** The one error line of a command that still printed its result (exit code chosen by the caller). */
+  error(message: string): void {
+    this.err.write(`icos-attest: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  }
+
+  /** A warning on stderr (--quiet silences it too: what fails is still an error line). */
   warn(message: string): void {
-    this.err.write(`warning: ${message}\n`);
+    if (!this.quiet) this.err.write(`warning: ${message}\n`);
   }
 
   progress(label: string): Progress {

@@ -1,16 +1,49 @@
 /** The commander program: global options (with env fallbacks) and every command. */
 import { Command, CommanderError, Option } from 'commander';
 
-import { CliError, EXIT_USAGE, toCliError } from './errors.js';
+import { CliError, EXIT_USAGE, debugChain, toCliError, withoutInternals } from './errors.js';
 import { exitState } from './action.js';
 import { jsonReplacer } from './output.js';
-import { registerIdentity } from './commands/identity.js';
-import { registerIcosCommands } from './commands/icos.js';
-import { registerReviewCommands } from './commands/review.js';
-import { registerReplica } from './commands/replica.js';
 import { TOOL_VERSION } from './version.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Every command group, in help order; each loads its own modules. */
+const GROUPS: Array<() => Promise<Register>> = [
+  async () => (await import('./commands/identity.js')).registerIdentity,
+  async () => (await import('./commands/icos.js')).registerIcosCommands,
+  async () => (await import('./commands/review.js')).registerReviewCommands,
+  async () => (await import('./commands/replica.js')).registerReplica
+];
+
+/** Commands that start without the rest of the command tree (no keys, agent or client to load). */
+const LIGHT: Record<string, () => Promise<Register>> = {
+  hash: async () => (await import('./commands/hash.js')).registerHash
+};
+
+const GLOBAL_WITH_VALUE = new Set(['--network', '--canister', '--identity', '--pem', '--root-key', '--state-dir']);
+
+/** The command name in argv: the first word that is neither an option nor a global option's value. */
+export function commandName(argv: string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return null;
+    if (a.startsWith('-')) {
+      if (GLOBAL_WITH_VALUE.has(a)) i += 1;
+      continue;
+    }
+    return a;
+  }
+  return null;
+}
+
+/** The program with only the group a light command needs, else every group. */
+export async function loadProgram(argv: string[]): Promise<Command> {
+  const light = LIGHT[commandName(argv) ?? ''];
+  return buildProgram(light ? [await light()] : await Promise.all(GROUPS.map((g) => g())));
+}
+
+export function buildProgram(groups: Register[]): Command {
   const program = new Command();
   program
     .name('icos-attest')
@@ -27,10 +60,7 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ outputError: () => {} });
-  registerIdentity(program);
-  registerIcosCommands(program);
-  registerReviewCommands(program);
-  registerReplica(program);
+  for (const register of groups) register(program);
   // subcommands inherit exitOverride/configureOutput only when set before they are added
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput({ outputError: () => {} });
   return program;
@@ -42,7 +72,7 @@ function allCommands(cmd: Command): Command[] {
 
 /** Runs the CLI; returns the process exit code. Errors → one line on stderr (+ JSON with --json). */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await loadProgram(argv);
   const wantsJson = argv.includes('--json') || Boolean(process.env.ICOS_ATTEST_JSON);
   exitState.code = 0;
   try {
@@ -55,13 +85,15 @@ export async function runCli(argv: string[]): Promise<number> {
       if (err.code === 'commander.help') return EXIT_USAGE;
       return report(new CliError('usage', err.message.replace(/^error:\s*/, '')), wantsJson);
     }
-    if (process.env.ICOS_ATTEST_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return report(toCliError(err), wantsJson);
+    const cli = toCliError(err);
+    // the whole cause chain with stacks, for a bug report; never in the one line
+    if (process.env.ICOS_ATTEST_DEBUG === '1') process.stderr.write(`${debugChain(err)}\n`);
+    return report(cli, wantsJson);
   }
 }
 
 function report(err: CliError, json: boolean): number {
-  process.stderr.write(`icos-attest: ${err.message}\n`);
+  process.stderr.write(`icos-attest: ${withoutInternals(err.message)}\n`);
   if (json) process.stdout.write(`${JSON.stringify(err.toJSON(), jsonReplacer, 2)}\n`);
   return err.exitCode || EXIT_USAGE;
 }

@@ -6,7 +6,7 @@
  */
 import { Actor, type ActorSubclass, type HttpAgent } from '@dfinity/agent';
 
-import { CliError, isNetworkFailure, networkError, oneLine } from '../cli/errors.js';
+import { CliError, isNetworkFailure, networkError, nonReplicaAnswer, oneLine, VerificationError } from '../cli/errors.js';
 import { loadService } from '../cli/cores.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
@@ -90,13 +90,15 @@ export class AttestationsClient {
 
   private translate(err: unknown, method: string): CliError {
     if (err instanceof CliError) return err;
-    if (isNetworkFailure(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`);
+    const http = nonReplicaAnswer(err);
+    if (http) return new CliError('network', `${this.url} is not an IC replica (it answered ${http} to ${method}); check --network`, undefined, { cause: err });
+    if (isNetworkFailure(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`, err);
     const name = (err as { name?: string }).name;
-    if (name === 'TrustError') return new CliError('verification', `the replica at ${this.url} failed certificate verification (wrong root key?): ${oneLine(err)}`);
+    if (name === 'TrustError') return new VerificationError(`the replica at ${this.url} failed certificate verification (wrong root key?): ${oneLine(err)}`, undefined, { cause: err });
     const msg = oneLine(err);
     if (/canister.*(not found|does not exist)|no such canister/i.test(msg)) {
       return new CliError('canister', `canister ${this.canisterId} is not installed at ${this.url} (${msg}); check --canister`);
     }
-    return new CliError('canister', `${method} failed: ${msg}`);
+    return new CliError('canister', `${method} failed: ${msg}`, undefined, { cause: err });
   }
 }

@@ -12,6 +12,11 @@
  * the file changed) restarts from zero. Completion requires the byte count the server announced
  * (Content-Length / Content-Range); fewer bytes is a truncated download. A cached file is
  * re-hashed on every use and must equal its sidecar (and the expected sha256 when given).
+ *
+ * A server that accepts and then says nothing is cut after the idle timeout (default 30 s, for
+ * the headers and between body chunks), with a progress line every 5 s while waiting. Network
+ * failures carry a `reason` in words (timed out after 30 s, connection refused …); an attempt that
+ * received nothing is not retried, so an unreachable mirror costs one timeout, not three.
  */
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -37,6 +42,10 @@ export interface DownloadError {
   bytesExpected?: number | null;
   /** For 'hash-mismatch': what the bytes hash to. */
   actualSha256?: string;
+  /** For 'network': why, in words ("timed out after 30 s", "connection refused"). */
+  reason?: string;
+  /** For 'network': true when the server never answered (an outage, not a bad file). */
+  unreachable?: boolean;
 }
 
 export interface Downloaded {
@@ -62,9 +71,9 @@ export interface DownloadOptions {
   attempts?: number;
   /** Ignore a cached complete file and download again. */
   refresh?: boolean;
-  /** Per-request timeout for the response headers, ms. Default 60 s. */
+  /** Per-request timeout for the response headers, ms. Default: the idle timeout. */
   headersTimeoutMs?: number;
-  /** A body that delivers nothing for this long (ms) is cut and resumed. Default 60 s. */
+  /** A server silent this long (ms), before or between body chunks, is cut. Default 30 s. */
   idleTimeoutMs?: number;
   fetchImpl?: typeof fetch;
 }
@@ -117,6 +126,8 @@ async function fileSize(path: string): Promise<number | null> {
   }
 }
 
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
 export async function download(url: string, opts: DownloadOptions): Promise<DownloadResult> {
   let parsed: URL;
   try {
@@ -164,8 +175,8 @@ export async function download(url: string, opts: DownloadOptions): Promise<Down
       break;
     }
     last = r.error;
-    // A definite HTTP error (404, 403 …) will not change on retry.
-    if (r.error.kind === 'http-status' || r.error.kind === 'cache-io') return { ok: false, ...r.error };
+    // A definite HTTP error (404, 403 …) will not change on retry; nor will a silent server.
+    if (r.error.kind === 'http-status' || r.error.kind === 'cache-io' || r.error.unreachable) return { ok: false, ...r.error };
     if (i === attempts - 1) return { ok: false, ...last };
   }
 
@@ -230,15 +241,22 @@ async function attempt(
     if (validator) headers['if-range'] = validator;
   }
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), opts.headersTimeoutMs ?? 60_000);
+  const idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const headersMs = opts.headersTimeoutMs ?? idleMs;
+  const host = hostOf(url);
+  const waiting = waitTicker(url, host, headersMs, opts.onProgress);
+  const timer = setTimeout(() => controller.abort(), headersMs);
   let res: Response;
   try {
     res = await fetchImpl(url, { headers, signal: controller.signal, redirect: 'follow' });
   } catch (err) {
     clearTimeout(timer);
-    return { ok: false, resumed: false, error: { kind: 'network', url, message: `cannot fetch ${url}: ${causeOf(err)}` } };
+    waiting.stop();
+    const reason = controller.signal.aborted ? `timed out after ${seconds(headersMs)} (no answer)` : networkReason(err);
+    return { ok: false, resumed: false, error: { kind: 'network', url, reason, unreachable: true, message: `${host}: ${reason} (${url})` } };
   }
   clearTimeout(timer);
+  waiting.stop();
 
   let append: boolean;
   let total: number | null;
@@ -296,7 +314,6 @@ async function attempt(
   const report = byteThrottle(opts.onProgress);
   let streamError: unknown = null;
   // A stalled connection is cut (and resumed by the next attempt) instead of hanging forever.
-  const idleMs = opts.idleTimeoutMs ?? 60_000;
   let idle = setTimeout(() => controller.abort(), idleMs);
   try {
     if (res.body) {
@@ -309,7 +326,7 @@ async function attempt(
       }
     }
   } catch (err) {
-    streamError = controller.signal.aborted ? new Error(`no data for ${idleMs} ms`) : err;
+    streamError = controller.signal.aborted ? new Error(`timed out after ${seconds(idleMs)} without data`) : err;
   } finally {
     clearTimeout(idle);
     await handle.close();
@@ -336,6 +353,49 @@ async function attempt(
     await writeFile(partMetaPath, JSON.stringify(meta) + '\n').catch(() => {});
   }
   return { ok: true, resumed: append };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+
+/** Words for a failed connection: the errno somewhere in fetch's cause chain. */
+export function networkReason(err: unknown): string {
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ETIMEDOUT: 'connection timed out',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed by the server',
+  };
+  let cur = err as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
+  for (let i = 0; cur && i < 6; i++) {
+    if (typeof cur.code === 'string' && words[cur.code]) return words[cur.code]!;
+    cur = cur.cause as typeof cur;
+  }
+  return causeOf(err);
+}
+
+/** While nothing arrives: a progress line every 5 s, so a silent server is visible. */
+function waitTicker(url: string, host: string, limitMs: number, onProgress: OnProgress | undefined): { stop(): void } {
+  if (!onProgress) return { stop() {} };
+  const started = Date.now();
+  const t = setInterval(() => {
+    const waited = Date.now() - started;
+    onProgress({ phase: 'download', label: url, elapsedMs: waited, line: `waiting for ${host} (gives up after ${seconds(limitMs)})` });
+  }, 5000);
+  t.unref();
+  return { stop: () => clearInterval(t) };
 }
 
 function causeOf(err: unknown): string {

@@ -30,7 +30,7 @@ test('TTY progress rewrites one line; a finished operation ends it with a newlin
   assert.ok(o.color, 'a terminal without NO_COLOR gets colors');
 });
 
-test('not a TTY: no carriage returns, the end of each operation on its own line; --quiet: nothing', () => {
+test('not a TTY: no carriage returns, the end of each operation on its own line; --quiet: nothing but the error line', () => {
   const err = sink(false);
   const o = new Output({ json: false, quiet: false, stdout: sink(false).stream, stderr: err.stream, env: {} });
   const render = progressRenderer(o);
@@ -45,8 +45,11 @@ test('not a TTY: no carriage returns, the end of each operation on its own line;
   progressRenderer(q)({ phase: 'hash', label: 'c', bytesDone: 2, bytesTotal: 2 });
   q.log('a log line');
   assert.equal(quietErr.text(), '');
-  q.warn('still shown');
-  assert.equal(quietErr.text(), 'warning: still shown\n');
+  // --quiet silences warnings too (issue 17); the one error line is never silenced
+  q.warn('not shown');
+  assert.equal(quietErr.text(), '');
+  q.error('what failed\nand why');
+  assert.equal(quietErr.text(), 'icos-attest: what failed and why\n');
 });
 
 test('--json: one document with bigints as decimal strings; NO_COLOR turns colors off', () => {

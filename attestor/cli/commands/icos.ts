@@ -15,6 +15,8 @@ import { CliError, EXIT_OK, EXIT_USAGE, EXIT_VERIFICATION, inputError, networkEr
 import { formatAmount, paint, progressRenderer } from '../output.js';
 import { attestFile, fetchReport, parseOsList, parseProposalId, submitFiles } from './review.js';
 import { renderReport } from '../../client/report.js';
+import { submitFailure } from '../../client/submit.js';
+import { registerHash } from './hash.js';
 
 // ---------------------------------------------------------------- shared options
 
@@ -28,7 +30,7 @@ export interface ProposalSourceFlags {
 export function addProposalSourceOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--source <governance|dashboard>', 'where the proposal is read from').choices(['governance', 'dashboard']).default('governance').env('ICOS_ATTEST_PROPOSAL_SOURCE'))
-    .addOption(new Option('--governance-network <local|ic|URL>', 'replica hosting NNS governance').default('ic').env('ICOS_ATTEST_GOVERNANCE_NETWORK'))
+    .addOption(new Option('--governance-network <local|ic|URL>', 'replica hosting NNS governance (default: --network when it is local, else ic)').env('ICOS_ATTEST_GOVERNANCE_NETWORK'))
     .addOption(new Option('--governance-id <id>', 'NNS governance canister id').env('ICOS_ATTEST_GOVERNANCE_ID'))
     .addOption(new Option('--dashboard-url <url>', 'dashboard API base (…/api/v3)').env('ICOS_ATTEST_DASHBOARD_URL'));
 }
@@ -36,12 +38,22 @@ export function addProposalSourceOptions(cmd: Command): Command {
 export interface CacheFlags {
   cacheDir?: string;
   mirror?: string[];
+  idleTimeout?: string;
 }
 
 export function addCdnOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--cache-dir <dir>', 'download cache').env('ICOS_ATTEST_CACHE_DIR'))
-    .addOption(new Option('--mirror <url>', 'CDN mirror base URL; repeat or comma-separate (default: both DFINITY CDNs)').env('ICOS_ATTEST_MIRRORS').argParser(collectList));
+    .addOption(new Option('--mirror <url>', 'CDN mirror base URL; repeat or comma-separate (default: both DFINITY CDNs)').env('ICOS_ATTEST_MIRRORS').argParser(collectList))
+    .addOption(new Option('--idle-timeout <seconds>', 'give up on a mirror silent this long').env('ICOS_ATTEST_IDLE_TIMEOUT').default('30'));
+}
+
+/** --idle-timeout in ms: a positive number of seconds. */
+export function idleTimeoutMs(flags: CacheFlags): number {
+  const text = flags.idleTimeout ?? '30';
+  const s = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(s > 0)) throw usageError(`--idle-timeout must be a positive number of seconds, got "${text}"`);
+  return Math.round(s * 1000);
 }
 
 /** Where and how `build` and `run` build: the same options, the same environment variables. */
@@ -65,10 +77,10 @@ export function cacheDirOf(flags: CacheFlags, env: NodeJS.ProcessEnv = process.e
 
 /** ProposalError kinds → exit codes: unreachable source 3, everything else is bad input 2. */
 function fromProposalError(err: unknown): never {
-  const e = err as { name?: string; kind?: string; message?: string };
+  const e = err as { name?: string; kind?: string; message?: string; field?: string };
   if (e && e.name === 'ProposalError') {
-    if (e.kind === 'network') throw networkError(e.message ?? 'network error');
-    throw inputError(e.message ?? 'bad proposal', { proposalError: e.kind });
+    if (e.kind === 'network') throw networkError(e.message ?? 'network error', err);
+    throw inputError(e.message ?? 'bad proposal', { proposalError: e.kind, ...(e.field ? { field: e.field } : {}) }, err);
   }
   throw err;
 }
@@ -79,12 +91,27 @@ export async function readProposal(ctx: Context, id: string, flags: ProposalSour
     if (flags.source === 'dashboard') {
       return await core.fetchProposalFromDashboard(id, { baseUrl: flags.dashboardUrl });
     }
-    const target = resolveNetwork({ network: flags.governanceNetwork ?? 'ic', stateDir: ctx.opts.stateDir });
+    const target = resolveNetwork({ network: governanceNetworkOf(flags, ctx.opts.network), stateDir: ctx.opts.stateDir });
     const agent = await createAgent(target);
     return await core.fetchProposalFromGovernance(agent, id, { governanceId: flags.governanceId });
   } catch (err) {
     fromProposalError(err);
   }
+}
+
+/** --governance-network, else --network when that is a local replica (a test net has its own governance), else ic. */
+export function governanceNetworkOf(flags: ProposalSourceFlags, network: string | undefined): string {
+  if (flags.governanceNetwork) return flags.governanceNetwork;
+  if (network === 'local') return network;
+  if (network) {
+    try {
+      const host = new URL(network).hostname;
+      if (host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1') return network;
+    } catch {
+      // not a URL: resolveNetwork reports it for --network itself
+    }
+  }
+  return 'ic';
 }
 
 const COMMIT_RE = /^[0-9a-f]{40}$/;
@@ -114,7 +141,7 @@ export function registerIcosCommands(program: Command): void {
         .argument('<proposal>', 'proposal id')
         .option('--os <list>', 'OSes to check (default: the elected OS, + SetupOS for HostOS)')
         .option('--refresh', 're-download even when a verified copy is cached')
-        .option('-o, --output <file>', 'where to write the check report (default: <cache-dir>/check-<proposal>.json)')
+        .option('-o, --output <file>', 'where to write the check report (default: <cache-dir>/check-<proposal>-<os>.json)')
         .description('download and hash what the proposal and the CDNs publish; report proposal = CDN = mirrors (no build)')
     )
   ).action(
@@ -133,7 +160,7 @@ export function registerIcosCommands(program: Command): void {
         .option('--commit <sha>', 'build this ic commit instead of a proposal’s')
         .option('--os <list>', 'OSes to build: guestos,hostos,setupos,recovery (default: all the build makes)')
     )
-      .option('-o, --output <file>', 'result file path (default: <workdir>/result-<commit12>.json)')
+      .option('-o, --output <file>', 'result file path (default: <workdir>/result-<proposal>-<os>-<commit12>.json)')
       .description('build IC-OS at the commit with the commit’s own scripts, hash the outputs, write a result file')
   ).action(
     action(async (ctx, idText: string | undefined, flags: BuildFlags) => {
@@ -142,39 +169,7 @@ export function registerIcosCommands(program: Command): void {
     })
   );
 
-  program
-    .command('hash')
-    .argument('<file...>', 'artifact files')
-    .option('--manifest', 'also compute the manifest (digest per tar entry / GPT partition)')
-    .description('sha256 (and optionally the manifest) of local artifacts')
-    .action(
-      action(async (ctx, files: string[], flags: { manifest?: boolean }) => {
-        const { hashFiles } = await loadHash();
-        const render = progressRenderer(ctx.out);
-        const hashed = await hashFiles(files, { onProgress: render });
-        const out: Array<Record<string, unknown>> = [];
-        for (const h of hashed) {
-          const row: Record<string, unknown> = { ...h };
-          if (flags.manifest && h.error === null) {
-            const { computeManifest } = await loadManifest();
-            const m = await computeManifest(h.path);
-            row.manifest = { root: m.root, compression: m.compression, contentSize: m.contentSize, entries: m.entries, notes: m.notes };
-          }
-          out.push(row);
-        }
-        ctx.out.result({ files: out }, () =>
-          out
-            .map((r) => {
-              if (r.error) return `${r.path}: ${(r.error as { message: string }).message}`;
-              const m = r.manifest as { root: string; entries: { path: string; sha256: string; size: number }[] } | undefined;
-              return [`${r.sha256}  ${r.path}`, ...(m ? [`  manifest root ${m.root}`, ...m.entries.map((e) => `  ${e.sha256}  ${e.path} (${formatAmount(e.size, 'bytes')})`)] : [])].join('\n');
-            })
-            .join('\n')
-        );
-        return hashed.some((h) => h.error !== null) ? EXIT_USAGE : EXIT_OK;
-      })
-    );
-
+  registerHash(program);
   registerDiff(program);
   registerRun(program);
 }
@@ -228,6 +223,11 @@ function registerRun(program: Command): void {
       const envelopes = await attestFile(ctx, built.resultPath, { check: check?.path, output: flags.envelope, manifest: flags.manifest, proposal: id });
       ctx.out.log('[4/5] submit');
       const submitted = await submitFiles(ctx, envelopes.map((e) => e.path), flags.name);
+      const notStored = submitFailure(submitted);
+      if (notStored) {
+        for (const s of submitted.submitted) ctx.out.log(`submitted ${s.os}: attestation ${s.id} (${s.path})`);
+        throw notStored;
+      }
       ctx.out.log('[5/5] report');
       const report = await fetchReport(ctx, id);
       const mismatch = envelopes.some((e) => e.artifacts.some((a) => a.outcome === 'mismatch')) || (check !== null && !check.ok);
@@ -239,6 +239,12 @@ function registerRun(program: Command): void {
           report ? renderReport(report, ctx.out.color) : ''
         ].join('\n');
       });
+      if (mismatch) {
+        // the reason on screen, not only in a JSON file
+        const bad = envelopes.flatMap((e) => e.artifacts.filter((a) => a.outcome === 'mismatch').map((a) => a.name));
+        const why = bad.length > 0 ? `your build of ${bad.join(', ')} does not match the hash it was compared with (see above)` : `the CDN check found ${check!.findings.length} problem(s): ${check!.path}`;
+        ctx.out.error(`${why}; the attestation was stored all the same`);
+      }
       return mismatch ? EXIT_VERIFICATION : EXIT_OK;
     })
   );
@@ -297,23 +303,36 @@ export async function runCheck(ctx: Context, idText: string, flags: ProposalSour
   const cdn = await loadCdn();
   const cacheDir = cacheDirOf(flags, ctx.env);
   mkdirSync(cacheDir, { recursive: true });
-  const r = await cdn.checkProposal(proposal, { cacheDir, mirrors: flags.mirror, os: oses, refresh: flags.refresh, onProgress: progressRenderer(ctx.out) });
+  const idle = idleTimeoutMs(flags);
+  const r = await cdn.checkProposal(proposal, { cacheDir, mirrors: flags.mirror, os: oses, refresh: flags.refresh, idleTimeoutMs: idle, onProgress: progressRenderer(ctx.out) });
   if (!r.ok) throw inputError(r.error.message, { checkError: r.error.kind });
-  const path = resolve(flags.output ?? join(cacheDir, `check-${id}.json`));
+  // named by proposal and OS: checks of other proposals or OS sets never overwrite each other
+  const osPart = [...new Set(r.report.artifacts.map((a) => a.os))].join('+');
+  const path = resolve(flags.output ?? join(cacheDir, `check-${id}-${osPart}.json`));
   writeFileAtomic(path, `${JSON.stringify(r.report, null, 2)}\n`);
-  return { report: r.report, path };
+  // an outage is an outage (exit 3), never a hash mismatch
+  const { unreachableMirrors } = await import('../../icos/cdn/check.js');
+  const down = unreachableMirrors(r.report);
+  if (down.length > 0 && down.length >= r.report.mirrors.length) {
+    throw new CliError('network', `no CDN mirror could be reached: ${down.map((d) => `${d.mirror}: ${d.reason}`).join('; ')} (report: ${path}; --idle-timeout to wait longer)`, { unreachable: down, reportPath: path });
+  }
+  return { report: r.report, path, unreachable: down };
 }
 
 type CheckReportT = Awaited<ReturnType<typeof runCheck>>['report'];
 
 function renderCheck(r: CheckReportT, path: string, color: boolean): string {
   const lines = [`proposal ${r.proposal.id}: elects ${r.proposal.elects} at ${r.proposal.commit}, sha256 ${r.proposal.sha256}`];
+  const failedOnly = (os: string) => r.findings.filter((f) => f.os === os).every((f) => f.kind === 'download-failed' || f.kind === 'truncated-download');
   for (const a of r.artifacts) {
-    lines.push(`${a.ok ? paint(color, 'green', 'ok      ') : paint(color, 'red', 'MISMATCH')} ${a.name}: proposal ${a.proposalSha256 ?? '-'}, CDN ${a.cdnSha256 ?? '(mirrors disagree or failed)'}`);
+    const head = a.ok ? paint(color, 'green', 'ok      ') : failedOnly(a.os) ? paint(color, 'yellow', 'UNCHECKD') : paint(color, 'red', 'MISMATCH');
+    const cdn = a.cdnSha256 ?? (failedOnly(a.os) ? '(a mirror could not be downloaded from)' : '(mirrors disagree)');
+    lines.push(`${head} ${a.name}: proposal ${a.proposalSha256 ?? '-'}, CDN ${cdn}`);
   }
   for (const f of r.findings) lines.push(`  ${paint(color, 'red', f.kind)}: ${f.message}`);
   lines.push(`report: ${path}`);
-  lines.push(r.ok ? 'proposal = CDN = mirrors: every hash agrees' : 'FAILED: see the findings above');
+  const outageOnly = r.artifacts.every((a) => a.ok || failedOnly(a.os));
+  lines.push(r.ok ? 'proposal = CDN = mirrors: every hash agrees' : outageOnly ? 'INCOMPLETE: no hash disagrees, but a download failed (see above); run again to finish' : 'FAILED: see the findings above');
   return lines.join('\n');
 }
 
@@ -355,7 +374,9 @@ export async function runBuildCommand(ctx: Context, idText: string | undefined, 
   const render = progressRenderer(ctx.out);
   const repo = await core.prepareRepo({ repoUrl: flags.repoUrl, workdir, commit, onProgress: render });
   if (!repo.ok) {
-    const kind = repo.error.kind === 'fetch-failed' ? 'network' : 'input';
+    // a fetch that failed for a network reason is exit 3; a repository or commit that is not there is input
+    const networkish = /could not resolve|unable to access|connection|timed out|network|proxy|TLS|SSL/i.test(repo.error.message);
+    const kind = repo.error.kind === 'fetch-failed' && networkish ? 'network' : 'input';
     throw new CliError(kind, repo.error.message, { repoError: repo.error.kind });
   }
   const built = await core.runBuild({
@@ -366,13 +387,22 @@ export async function runBuildCommand(ctx: Context, idText: string | undefined, 
     os: oses,
     force: flags.force,
     onProgress: render,
-    resultPath: flags.output ? resolve(flags.output) : undefined
+    resultPath: resolve(flags.output ?? join(workdir, resultFileName(commit, proposal, oses)))
   });
   if (!built.ok) {
     const tail = built.error.tail && built.error.tail.length > 0 ? ` (last log line: ${built.error.tail[built.error.tail.length - 1]})` : '';
     throw new CliError('input', `${built.error.message}${built.error.log ? `; log: ${built.error.log}` : ''}${tail}`, { buildError: built.error.kind });
   }
   return built.value;
+}
+
+/**
+ * Default result file: named by proposal and OS set (a GuestOS and a HostOS election of one
+ * commit keep their own files); by commit only for `build --commit`.
+ */
+export function resultFileName(commit: string, proposal: string | null, oses: string[] | undefined): string {
+  const osPart = oses && oses.length > 0 ? `-${[...oses].sort().join('+')}` : '';
+  return proposal ? `result-${proposal}${osPart}-${commit.slice(0, 12)}.json` : `result-${commit.slice(0, 12)}${osPart}.json`;
 }
 
 type BuildResultT = Awaited<ReturnType<typeof runBuildCommand>>['result'];

@@ -160,7 +160,8 @@ export function registerReplica(program: Command): void {
             `controller: ${j.controller}`,
             `state:      ${stateDir}${r.persistent ? '' : ' (this runtime cannot persist canister state yet)'}`,
             '',
-            `From another shell: icos-attest report <proposal> --network ${r.url}`,
+            // the state dir holds the canister id and root key: the hint works from any directory
+            `From another shell: icos-attest report <proposal> --network ${r.url} --state-dir ${shellWord(resolve(stateDir))}`,
             'Stop with Ctrl-C (state is saved).'
           ].join('\n')
         );
@@ -237,3 +238,7 @@ export function registerReplica(program: Command): void {
     );
 }
 
+/** A path as one shell word (quoted only when it needs to be). */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -7,7 +7,7 @@ import { signerFromSecretKey, OS_NAMES, type OsName } from '../../../protocol/in
 import type { Opt, ProposalReport, Reviewer } from '../../../protocol/service.js';
 import { attestResult, type AttestedFile } from '../../attest/attest.js';
 import { prepareResult } from '../../attest/sources.js';
-import { loadEnvelopes, submitEnvelopes, type SubmitJson } from '../../client/submit.js';
+import { loadEnvelopes, submitEnvelopes, submitFailure, type SubmitJson } from '../../client/submit.js';
 import { fromOpt, renderReport, reportToJson, type ReportJson } from '../../client/report.js';
 import { envelopeKeyId, verifyEnvelopeFile, type EnvelopeVerification } from '../../verify/envelope.js';
 import { readPublicKeyPem } from '../../verify/public-key.js';
@@ -119,9 +119,16 @@ export function registerReviewCommands(program: Command): void {
         ctx.out.result(res, () =>
           [
             ...(res.reviewer.registered ? [`registered reviewer ${res.reviewer.principal}`] : []),
-            ...res.submitted.map((s) => `submitted ${s.path}: attestation ${s.id} (proposal ${s.proposal}, ${s.os})`)
+            ...res.submitted.map((s) => `submitted ${s.path}: attestation ${s.id} (proposal ${s.proposal}, ${s.os})`),
+            ...res.failed.map((f) => `NOT STORED ${f.path} (proposal ${f.proposal}, ${f.os}): ${f.error.message}`)
           ].join('\n')
         );
+        // non-zero only after the output above said what was stored
+        const failure = submitFailure(res);
+        if (failure) {
+          ctx.out.error(failure.message);
+          return failure.exitCode;
+        }
       })
     );
 

@@ -86,8 +86,14 @@ export async function prepareRepo(opts: {
         cwd: repoDir,
         onLine,
       });
+      if (full.code === 0 && !(await has())) {
+        // everything fetched, the commit is not there: bad input, not a network problem
+        return { ok: false, error: { kind: 'fetch-failed', message: `commit ${commit} is not in ${repoUrl} (no branch or tag contains it): check the commit or --repo-url` } };
+      }
       if (full.code !== 0 || !(await has())) {
-        const why = (full.tail.at(-1) ?? shallow.tail.at(-1) ?? '').trim();
+        // git's own reason ("fatal: …"), not its progress lines
+        const lines = [...full.tail, ...shallow.tail].map((l) => l.trim());
+        const why = (lines.find((l) => /^fatal:/.test(l)) ?? lines.find((l) => /error|unable|could not/i.test(l)) ?? '').replace(/^fatal:\s*/, '');
         return {
           ok: false,
           error: { kind: 'fetch-failed', message: `cannot fetch commit ${commit} from ${repoUrl}${why ? `: ${why}` : ''}` },

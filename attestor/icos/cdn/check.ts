@@ -41,6 +41,8 @@ export interface CheckOptions {
   refresh?: boolean;
   /** Download attempts per file (each resumes). Default 3. */
   attempts?: number;
+  /** A mirror silent this long (ms) is given up for this check. Default 30 s. */
+  idleTimeoutMs?: number;
   fetchImpl?: typeof fetch;
   now?: () => Date;
 }
@@ -127,25 +129,66 @@ type Fetcher = (url: string, small: boolean) => Promise<DownloadResult>;
 /** One download per URL per check, even when a proposal URL is also a mirror URL. */
 function memoDownloader(opts: CheckOptions): Fetcher {
   const memo = new Map<string, Promise<DownloadResult>>();
+  const outage = hostOutages();
   return (url, small) => {
     let p = memo.get(url);
     if (!p) {
-      p = download(url, {
-        cacheDir: opts.cacheDir,
-        onProgress: opts.onProgress,
-        attempts: opts.attempts,
-        // Small index files are always fetched fresh; big images are reused once verified.
-        refresh: small || opts.refresh,
-        fetchImpl: opts.fetchImpl,
-      });
+      p = outage.guard(url, () =>
+        download(url, {
+          cacheDir: opts.cacheDir,
+          onProgress: opts.onProgress,
+          attempts: opts.attempts,
+          idleTimeoutMs: opts.idleTimeoutMs,
+          // Small index files are always fetched fresh; big images are reused once verified.
+          refresh: small || opts.refresh,
+          fetchImpl: opts.fetchImpl,
+        }),
+      );
       memo.set(url, p);
     }
     return p;
   };
 }
 
+/**
+ * A host that never answered (timeout, refused) is not asked again in the same check: its other
+ * files get the same error at once, so an outage costs one idle timeout, not one per file.
+ */
+function hostOutages(): { guard(url: string, run: () => Promise<DownloadResult>): Promise<DownloadResult> } {
+  const down = new Map<string, DownloadResult & { ok: false }>();
+  const hostOf = (url: string) => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  };
+  return {
+    async guard(url, run) {
+      const known = down.get(hostOf(url));
+      if (known) return { ...known, url, message: `${known.message.replace(/ \(https?:\/\/[^)]*\)$/, '')} (${url} not tried)` };
+      const r = await run();
+      if (!r.ok && r.kind === 'network' && r.unreachable) down.set(hostOf(url), r);
+      return r;
+    },
+  };
+}
+
+/** The mirrors that could not be reached at all in this check (an outage, not a bad file). */
+export function unreachableMirrors(report: { artifacts: ArtifactCheck[] }): { mirror: string; reason: string }[] {
+  const seen = new Map<string, string>();
+  for (const a of report.artifacts) {
+    for (const m of a.mirrors) {
+      const e = m.error ?? m.sums.error;
+      if (e && e.kind === 'network' && (e as ErrorInfo & { unreachable?: boolean }).unreachable) seen.set(m.mirror, (e as ErrorInfo & { reason?: string }).reason ?? e.message);
+    }
+  }
+  return [...seen].map(([mirror, reason]) => ({ mirror, reason }));
+}
+
 function errorInfo(r: DownloadResult): ErrorInfo | null {
-  return r.ok ? null : { kind: r.kind, message: r.message };
+  if (r.ok) return null;
+  return { kind: r.kind, message: r.message, ...(r.reason ? { reason: r.reason } : {}), ...(r.unreachable ? { unreachable: true } : {}) };
 }
 
 interface GatherInput {
@@ -163,9 +206,11 @@ async function gatherArtifact(g: GatherInput): Promise<Omit<ArtifactCheck, 'ok' 
   const layout = CDN_LAYOUTS[g.os];
   // SHA256SUMS first (small): it also tells which file name this commit's era publishes.
   const sums: { url: string; entries: SumsLine[] | null; error: ErrorInfo | null }[] = [];
-  for (const m of g.mirrors) {
+  // every mirror at once: a slow or silent one delays the check by its timeout, not the sum of them
+  const sumsFetched = await Promise.all(g.mirrors.map((m) => g.fetcher(cdnFileUrl(m, g.commit, g.os, 'SHA256SUMS'), true)));
+  for (const [i, m] of g.mirrors.entries()) {
     const url = cdnFileUrl(m, g.commit, g.os, 'SHA256SUMS');
-    const r = await g.fetcher(url, true);
+    const r = sumsFetched[i]!;
     if (!r.ok) {
       sums.push({ url, entries: null, error: errorInfo(r) });
       continue;
@@ -185,6 +230,8 @@ async function gatherArtifact(g: GatherInput): Promise<Omit<ArtifactCheck, 'ok' 
     sums.flatMap((s) => (s.entries ?? []).map((e) => e.name)),
   );
 
+  // start every artifact download (proposal URLs and mirrors) together; the fetcher memoises them
+  await Promise.all([...g.urls.map((u) => g.fetcher(u, false)), ...g.mirrors.map((m) => g.fetcher(cdnFileUrl(m, g.commit, g.os, file), false))]);
   const urls = [];
   for (const url of g.urls) {
     const r = await g.fetcher(url, false);
@@ -218,6 +265,7 @@ async function gatherArtifact(g: GatherInput): Promise<Omit<ArtifactCheck, 'ok' 
   let launchMeasurements: ArtifactCheck['launchMeasurements'] = null;
   if (layout.measurements) {
     launchMeasurements = { proposal: g.proposalMeasurements, mirrors: [] };
+    await Promise.all(g.mirrors.map((m) => g.fetcher(cdnFileUrl(m, g.commit, g.os, layout.measurements!), true)));
     for (const m of g.mirrors) {
       const url = cdnFileUrl(m, g.commit, g.os, layout.measurements);
       const r = await g.fetcher(url, true);

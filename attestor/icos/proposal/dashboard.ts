@@ -6,6 +6,7 @@ import { ProposalError, parseProposalId } from '../../../protocol/nns/errors.js'
 import { IC_OS_ELECTION_TOPIC_NAME } from '../../../protocol/nns/functions.js';
 import { parseDashboardProposal, type ElectionProposal } from '../../../protocol/nns/proposal.js';
 import { proposalEndpoints } from './endpoints.js';
+import { validateElectionPayload } from './validate.js';
 
 export interface DashboardOptions {
   /** API base, e.g. https://ic-api.internetcomputer.org/api/v3; default ICOS_ATTEST_DASHBOARD_URL or that. */
@@ -74,7 +75,7 @@ export async function fetchProposalFromDashboard(id: string | number | bigint, o
   if (proposal.elects === 'not-icos' && !opts.allowNotIcos) {
     throw new ProposalError('not-icos', `proposal ${n} (${proposal.action}) does not elect a GuestOS or HostOS version`);
   }
-  return proposal;
+  return validateElectionPayload(proposal);
 }
 
 /** Recent IC-OS election proposals: `GET <base>/proposals?include_topic=…&limit=…` → `{data: [...]}`. */

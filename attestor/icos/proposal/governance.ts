@@ -11,6 +11,7 @@ import { ListProposalInfo, ListProposalInfoResponse, ProposalInfo, type ListProp
 import { icOsElectionListRequest, icOsElectionsOf } from '../../../protocol/nns/list.js';
 import { decodeElectionProposal, type ElectionProposal } from '../../../protocol/nns/proposal.js';
 import { proposalEndpoints } from './endpoints.js';
+import { validateElectionPayload } from './validate.js';
 
 export interface GovernanceOptions {
   /** Governance canister id; default ICOS_ATTEST_GOVERNANCE_ID or mainnet's. */
@@ -82,7 +83,7 @@ export async function fetchProposalFromGovernance(agent: Agent, id: string | num
   if (proposal.elects === 'not-icos' && !opts.allowNotIcos) {
     throw new ProposalError('not-icos', `proposal ${n} (${proposal.action}) does not elect a GuestOS or HostOS version`);
   }
-  return proposal;
+  return validateElectionPayload(proposal);
 }
 
 /**

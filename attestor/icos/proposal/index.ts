@@ -5,3 +5,4 @@ export * from './dashboard.js';
 export { ProposalError, isProposalError, type ProposalErrorKind } from '../../../protocol/nns/errors.js';
 export type { ElectionProposal } from '../../../protocol/nns/types.js';
 export * from './show.js';
+export * from './validate.js';
