@@ -37,7 +37,7 @@ export function cleanEnv(base: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv): Nod
     env[k] = v;
   }
   // The fixture's knob reaches the build only by name: builds get an allow-listed environment.
-  return { ...env, NO_COLOR: '1', ICOS_ATTEST_BUILD_ENV: 'ICOS_FAKE_NONDETERMINISTIC', ...extra };
+  return { ...env, NO_COLOR: '1', ICOS_ATTEST_BUILD_ENV: 'ICOS_FAKE_NONDETERMINISTIC', ICOS_ATTEST_SKIP_PROVENANCE: '1', ...extra };
 }
 
 /** Step lines worth showing live ("[2/5] build", errors); downloads and warnings go to the log only. */

@@ -36,12 +36,18 @@ export function addProposalSourceOptions(cmd: Command): Command {
 export interface CacheFlags {
   cacheDir?: string;
   mirror?: string[];
+  skipProvenance?: boolean;
+  trustRoot?: string;
+  attestationsUrl?: string;
 }
 
 export function addCdnOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--cache-dir <dir>', 'download cache').env('ICOS_ATTEST_CACHE_DIR'))
-    .addOption(new Option('--mirror <url>', 'CDN mirror base URL; repeat or comma-separate (default: both DFINITY CDNs)').env('ICOS_ATTEST_MIRRORS').argParser(collectList));
+    .addOption(new Option('--mirror <url>', 'CDN mirror base URL; repeat or comma-separate (default: both DFINITY CDNs)').env('ICOS_ATTEST_MIRRORS').argParser(collectList))
+    .addOption(new Option('--skip-provenance', 'do not verify the GitHub build-provenance of each SHA256SUMS (recorded as skipped)').env('ICOS_ATTEST_SKIP_PROVENANCE'))
+    .addOption(new Option('--trust-root <file>', 'Sigstore TrustedRoot JSON (default: the public-good root via TUF)').env('ICOS_ATTEST_TRUST_ROOT'))
+    .addOption(new Option('--attestations-url <url>', 'GitHub API base for attestations').env('ICOS_ATTEST_ATTESTATIONS_URL'));
 }
 
 /** Where and how `build` and `run` build: the same options, the same environment variables. */
@@ -297,7 +303,8 @@ export async function runCheck(ctx: Context, idText: string, flags: ProposalSour
   const cdn = await loadCdn();
   const cacheDir = cacheDirOf(flags, ctx.env);
   mkdirSync(cacheDir, { recursive: true });
-  const r = await cdn.checkProposal(proposal, { cacheDir, mirrors: flags.mirror, os: oses, refresh: flags.refresh, onProgress: progressRenderer(ctx.out) });
+  const provenance = { skip: flags.skipProvenance, trustRootPath: flags.trustRoot ? resolve(flags.trustRoot) : undefined, attestationsUrl: flags.attestationsUrl };
+  const r = await cdn.checkProposal(proposal, { cacheDir, mirrors: flags.mirror, os: oses, refresh: flags.refresh, onProgress: progressRenderer(ctx.out), provenance });
   if (!r.ok) throw inputError(r.error.message, { checkError: r.error.kind });
   const path = resolve(flags.output ?? join(cacheDir, `check-${id}.json`));
   writeFileAtomic(path, `${JSON.stringify(r.report, null, 2)}\n`);
