@@ -38,6 +38,8 @@ export interface BuiltArtifact {
   repoPath: string;
   sha256: string;
   size: number;
+  /** GuestOS/recovery: the launch-measurements.json built with it (sha256 of bytes and of canonical JSON; measurements as hex). */
+  launchMeasurements?: { repoPath: string; sha256: string; canonicalSha256: string | null; measurements: string[] | null };
 }
 
 export interface BuildResultFile {

@@ -11,6 +11,8 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OsName } from '../../../protocol/types.js';
 import { sha256File } from '../../hash/sha256-file.js';
+import { measurementsDocument } from '../cdn/launch-measurements.js';
+import { parseLaunchMeasurements } from '../cdn/measurements.js';
 import type { OnProgress } from '../../hash/progress.js';
 import { collectEnvironment, defaultTempDirs } from '../environment/collect.js';
 import { containerRunConf, scrubEnv } from './env.js';
@@ -239,6 +241,7 @@ export async function runBuild(opts: RunBuildOptions): Promise<RunBuildResult> {
     const h = await sha256File(abs);
     if (h.ok) extras.push({ os: e.os, name: builtArtifactName(e.os, e.path), path: abs, repoPath: e.path, sha256: h.sha256, size: h.size });
   }
+  await attachMeasurements(artifacts, extras);
   if (artifacts.length === 0) {
     return {
       ok: false,
@@ -306,4 +309,19 @@ function shellQuote(s: string): string {
 export function ttyWrapped(layout: Pick<BuildLayout, 'tty'>, script: string, args: string[]): [string, string[]] {
   if (!layout.tty) return [script, args];
   return ['script', ['-qec', [script, ...args].map(shellQuote).join(' '), '/dev/null']];
+}
+
+/** Each GuestOS/recovery artifact gets the launch measurements built next to it (compared in full later). */
+async function attachMeasurements(artifacts: BuiltArtifact[], extras: BuiltArtifact[]): Promise<void> {
+  for (const a of artifacts) {
+    const e = extras.find((x) => x.os === a.os && x.name.endsWith('/launch-measurements.json'));
+    if (!e) continue;
+    try {
+      const bytes = await readFile(e.path);
+      const parsed = parseLaunchMeasurements(bytes.toString('utf8'));
+      a.launchMeasurements = { repoPath: e.repoPath, ...measurementsDocument(bytes), measurements: parsed.ok ? parsed.measurements : null };
+    } catch {
+      // Unreadable: recorded as extras only; nothing to compare.
+    }
+  }
 }
