@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 
+import { notIcosMessage } from '../../../protocol/nns/alternative.js';
 import type { OsName } from '../../../protocol/types.js';
 import { writeFileAtomic } from '../../attest/files.js';
 import { createAgent } from '../../network/agent.js';
@@ -347,7 +348,7 @@ export async function runBuildCommand(ctx: Context, idText: string | undefined, 
   } else {
     proposal = parseProposalId(idText!);
     const p = await readProposal(ctx, proposal, flags);
-    if (!p.commit || !COMMIT_RE.test(p.commit)) throw inputError(`proposal ${proposal} names no 40-hex commit`);
+    if (!p.commit || !COMMIT_RE.test(p.commit)) throw inputError(p.alternativeGuestOs ? notIcosMessage(p) : `proposal ${proposal} names no 40-hex commit`);
     commit = p.commit;
   }
   const oses = parseOsList(flags.os) as OsName[] | undefined;
@@ -373,7 +374,9 @@ export async function runBuildCommand(ctx: Context, idText: string | undefined, 
     os: oses,
     force: flags.force,
     onProgress: render,
-    resultPath: flags.output ? resolve(flags.output) : undefined
+    resultPath: flags.output ? resolve(flags.output) : undefined,
+    // sudo -n, /dev/kvm, docker, a TTY: what this commit's era needs (era-prerequisites.ts).
+    prerequisites: flags.ignorePrerequisites ? 'report' : 'enforce'
   });
   if (!built.ok) {
     const tail = built.error.tail && built.error.tail.length > 0 ? ` (last log line: ${built.error.tail[built.error.tail.length - 1]})` : '';

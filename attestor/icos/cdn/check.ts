@@ -7,6 +7,7 @@
  * line; the mirrors must agree; GuestOS launch measurements must equal the proposal's.
  */
 import { readFile } from 'node:fs/promises';
+import { notIcosMessage } from '../../../protocol/nns/alternative.js';
 import type { OsName } from '../../../protocol/types.js';
 import { download, type DownloadResult } from '../../download/download.js';
 import type { OnProgress } from '../../hash/progress.js';
@@ -58,7 +59,7 @@ export function defaultOsList(elects: 'guestos' | 'hostos'): OsName[] {
 export async function checkProposal(proposal: ElectionProposalLike, opts: CheckOptions): Promise<CheckResult> {
   const now = opts.now ?? (() => new Date());
   if (proposal.elects === 'not-icos') {
-    return { ok: false, error: { kind: 'not-icos', message: `proposal ${proposal.id} elects no IC-OS version` } };
+    return { ok: false, error: { kind: 'not-icos', message: notIcosMessage(proposal) } };
   }
   if (!isCommit(proposal.commit)) {
     return {
