@@ -117,7 +117,9 @@ export function detectLayout(present: ReadonlySet<string>, scriptText: string | 
       runtime: 'podman',
       sudo: true,
       tty: false,
-      kvm,
+      // (inferred) 2025-26 commits build the container filesystem in a KVM micro-VM; any commit
+      // whose container-run.sh hands /dev/kvm to the container needs it too.
+      kvm: kvm || era === '2025-26',
       // A 2024 commit writes only its own era's paths; later ones the current paths.
       outputs: era === '2024' ? outputs2023_24() : outputsNewestFirst(),
       extras:
