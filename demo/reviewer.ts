@@ -36,7 +36,8 @@ export function cleanEnv(base: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv): Nod
     if (k.startsWith('ICOS_ATTEST_') || k.startsWith('ICOS_FAKE_') || k === 'DFX_CONFIG_ROOT' || k === 'XDG_CACHE_HOME') continue;
     env[k] = v;
   }
-  return { ...env, NO_COLOR: '1', ...extra };
+  // The fixture's knob reaches the build only by name: builds get an allow-listed environment.
+  return { ...env, NO_COLOR: '1', ICOS_ATTEST_BUILD_ENV: 'ICOS_FAKE_NONDETERMINISTIC', ICOS_ATTEST_SKIP_PROVENANCE: '1', ...extra };
 }
 
 /** Step lines worth showing live ("[2/5] build", errors); downloads and warnings go to the log only. */

@@ -3,6 +3,10 @@
  * Plain JSON-compatible shapes: nat64 values travel as decimal strings inside signed JSON.
  */
 
+import type { ArtifactLaunchMeasurements, ArtifactProvenance } from './artifact-evidence.js';
+
+export type { ArtifactLaunchMeasurements, ArtifactProvenance } from './artifact-evidence.js';
+
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 /** This project's predicate; bump the version segment on any incompatible change. */
@@ -59,6 +63,10 @@ export interface ArtifactResult {
   manifestRoot: string | null;
   /** Bounded tree of digests inside the artifact (see manifest.ts); null when not computed. */
   manifest: ManifestEntry[] | null;
+  /** Optional evidence (artifact-evidence.ts): provenance of the SHA256SUMS compared against. */
+  provenance?: ArtifactProvenance;
+  /** Optional evidence (artifact-evidence.ts): the built launch-measurements.json compared in full. */
+  launchMeasurements?: ArtifactLaunchMeasurements;
 }
 
 /** One component inside an artifact: a tar entry, a GPT partition, a nested file. */

@@ -3,6 +3,7 @@
  * rejected everywhere (not only at the top of the predicate): a signed record that carries data
  * no verifier looks at is a place to smuggle things, and a new field means a new predicate version.
  */
+import { checkArtifactEvidence, EVIDENCE_FIELDS } from './artifact-evidence.js';
 import { ARTIFACTS_BY_OS, computeOutcome } from './artifacts.js';
 import { fail, ok, ProtocolError, type Result } from './errors.js';
 import { LIMITS } from './limits.js';
@@ -174,7 +175,8 @@ function checkStatement(value: unknown): void {
 }
 
 function checkArtifact(v: unknown, path: string, os: OsName): string {
-  const a = obj(v, path, ['name', 'sha256', 'size', 'proposalSha256', 'cdn', 'outcome', 'manifestRoot', 'manifest']);
+  const a = obj(v, path, ['name', 'sha256', 'size', 'proposalSha256', 'cdn', 'outcome', 'manifestRoot', 'manifest'], [...EVIDENCE_FIELDS]);
+  checkArtifactEvidence(a, path, bad, LIMITS.cdnMirrors);
   if (typeof a.name !== 'string' || !ARTIFACTS_BY_OS[os].includes(a.name)) {
     bad(`${path}.name`, `expected one of ${ARTIFACTS_BY_OS[os].join(', ')} for ${os}, got ${describe(a.name)}`);
   }

@@ -272,6 +272,23 @@ const Command = IDL.Variant({
 });
 const ManageNeuron = IDL.Record({ id: opt(NeuronId), command: opt(Command), neuron_id_or_subaccount: opt(NeuronIdOrSubaccount) });
 
+/**
+ * The SEV recovery proposal (read by alternative.ts). Inner measurement fields are all read as
+ * opt (inferred from governance's protobuf-derived types; Candid's opt rule also accepts the
+ * non-opt shapes).
+ */
+export const BlessAlternativeGuestOsVersion = IDL.Record({
+  rootfs_hash: opt(IDL.Text),
+  chip_ids: opt(vec(IDL.Vec(IDL.Nat8))),
+  base_guest_launch_measurements: opt(
+    IDL.Record({
+      guest_launch_measurements: opt(
+        vec(IDL.Record({ measurement: opt(IDL.Vec(IDL.Nat8)), metadata: opt(IDL.Record({ kernel_cmdline: opt(IDL.Text) })) }))
+      )
+    })
+  )
+});
+
 export const Action = IDL.Variant({
   RegisterKnownNeuron: KnownNeuron,
   ManageNeuron,
@@ -288,7 +305,8 @@ export const Action = IDL.Variant({
   ManageNetworkEconomics: NetworkEconomics,
   ApproveGenesisKyc: Principals,
   AddOrRemoveNodeProvider,
-  Motion
+  Motion,
+  BlessAlternativeGuestOsVersion
 });
 Proposal.fill(IDL.Record({ url: IDL.Text, title: opt(IDL.Text), action: opt(Action), summary: IDL.Text }));
 

@@ -8,3 +8,4 @@ export * from './registry_idl.js';
 export * from './proposal.js';
 export * from './build.js';
 export * from './list.js';
+export * from './alternative.js';

@@ -2,6 +2,7 @@
  * One IC-OS election proposal, read from NNS governance (Candid `ProposalInfo`) or from the
  * dashboard API (JSON), into the same shape. Pure TypeScript: runs in Node and in the canister.
  */
+import { ALTERNATIVE_ACTION, alternativeFromCandid, alternativeFromDashboard, type BlessAlternativeValue } from './alternative.js';
 import { ProposalError } from './errors.js';
 import { ELECTING_FUNCTIONS, nnsFunctionId, nnsFunctionName, proposalStatusName } from './functions.js';
 import type { ProposalInfoValue } from './governance_idl.js';
@@ -52,7 +53,8 @@ function ordered(p: ElectionProposal): ElectionProposal {
     unelect: p.unelect,
     proposedAtSeconds: p.proposedAtSeconds,
     deadlineSeconds: p.deadlineSeconds,
-    source: p.source
+    source: p.source,
+    ...(p.alternativeGuestOs ? { alternativeGuestOs: p.alternativeGuestOs } : {})
   };
 }
 
@@ -85,6 +87,9 @@ export function decodeElectionProposal(info: ProposalInfoValue): ElectionProposa
     deadlineSeconds: info.deadline_timestamp_seconds.length === 1 ? seconds(info.deadline_timestamp_seconds[0]) : null,
     source: 'governance' as const
   };
+  if (action !== null && ALTERNATIVE_ACTION in (action as object)) {
+    return ordered({ ...notIcos(base), alternativeGuestOs: alternativeFromCandid((action as Record<string, BlessAlternativeValue>)[ALTERNATIVE_ACTION]!) });
+  }
   if (action === null || !('ExecuteNnsFunction' in (action as object))) return notIcos(base);
   const exec = (action as { ExecuteNnsFunction: { nns_function: number; payload: Uint8Array | number[] } }).ExecuteNnsFunction;
   const fn = exec.nns_function;
@@ -238,6 +243,7 @@ export function parseDashboardProposal(json: unknown): ElectionProposal {
     deadlineSeconds: wholeSeconds(id, json.deadline_timestamp_seconds, 'deadline_timestamp_seconds'),
     source: 'dashboard' as const
   };
+  if (actionCase === ALTERNATIVE_ACTION) return ordered({ ...notIcos(base), alternativeGuestOs: alternativeFromDashboard(json.payload) });
   const os = actionCase === 'ExecuteNnsFunction' && fn !== undefined ? ELECTING_FUNCTIONS[fn] : undefined;
   if (os === undefined || fn === undefined) return notIcos(base);
   const p = dashboardPayload(id, fn, json.payload);

@@ -1,4 +1,5 @@
 /** The shared shape of one IC-OS election proposal, whichever source it was read from. */
+import type { AlternativeGuestOs } from './alternative.js';
 
 export interface ElectionProposal {
   id: string;                  // decimal nat64
@@ -25,4 +26,6 @@ export interface ElectionProposal {
   proposedAtSeconds: number;
   deadlineSeconds: number | null;
   source: 'governance' | 'dashboard';
+  /** BlessAlternativeGuestOsVersion only (elects 'not-icos'): what it blesses (alternative.ts). */
+  alternativeGuestOs?: AlternativeGuestOs;
 }

@@ -30,7 +30,8 @@ export function tempDir(prefix = 'icos-attest-cli-'): string {
 export function isolatedEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ICOS_ATTEST_') && k !== 'DFX_CONFIG_ROOT') env[k] = v;
-  return { ...env, HOME: home, NO_COLOR: '1', ...extra };
+  // Synthetic mirrors publish no GitHub provenance (provenance tests set their own trust root).
+  return { ...env, HOME: home, NO_COLOR: '1', ICOS_ATTEST_SKIP_PROVENANCE: '1', ...extra };
 }
 
 export function runCli(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<CliRun> {

@@ -121,7 +121,7 @@ test('three reviewers `run` a synthetic HostOS proposal; carol diverges; report 
     const made = await runCli(['identity', 'new', name, '--json'], { env });
     assert.equal(made.code, 0, made.stderr);
     principals[name] = JSON.parse(made.stdout).principal;
-    const renv = name === 'carol' ? { ...env, ICOS_FAKE_NONDETERMINISTIC: 'hostos' } : env;
+    const renv = name === 'carol' ? { ...env, ICOS_FAKE_NONDETERMINISTIC: 'hostos', ICOS_ATTEST_BUILD_ENV: 'ICOS_FAKE_NONDETERMINISTIC' } : env;
     const r = await runCli(
       [
         'run', PROPOSAL, '--json',

@@ -30,7 +30,7 @@ export function cliEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Proc
     if (k.startsWith('ICOS_ATTEST_') || k.startsWith('ICOS_FAKE_') || k === 'DFX_CONFIG_ROOT' || k === 'XDG_CACHE_HOME') continue;
     env[k] = v;
   }
-  return { ...env, HOME: home, NO_COLOR: '1', ...extra };
+  return { ...env, HOME: home, NO_COLOR: '1', ICOS_ATTEST_BUILD_ENV: 'ICOS_FAKE_NONDETERMINISTIC', ICOS_ATTEST_SKIP_PROVENANCE: '1', ...extra };
 }
 
 export function tempDir(prefix: string): string {

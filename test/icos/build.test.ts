@@ -12,6 +12,12 @@ import type { BuildResultFile } from '../../attestor/icos/build/result.js';
 import { layoutAt, runBuild } from '../../attestor/icos/build/run.js';
 import { sha256File } from '../../attestor/hash/sha256-file.js';
 import { generateIcRepo, type FixtureRepo } from '../../demo/ic-repo.js';
+import { stubDocker } from './stub-docker.js';
+
+/** The 2022 era's script runs docker: a stub that insists on a terminal stands in for it. */
+function withStubDocker(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, PATH: `${stubDocker(base).dir}:${env.PATH}` };
+}
 
 let fx: FixtureRepo;
 let base: string;
@@ -29,7 +35,7 @@ async function prepared(name: string, commit: string) {
   return { workdir, repoDir: p.value.repoDir };
 }
 
-async function build(name: string, commit: string, env: NodeJS.ProcessEnv = process.env, force = false): Promise<BuildResultFile> {
+async function build(name: string, commit: string, env: NodeJS.ProcessEnv = withStubDocker(), force = false): Promise<BuildResultFile> {
   const { workdir, repoDir } = await prepared(name, commit);
   const r = await runBuild({ repoDir, workdir, commit, env, force, tempDirs: [tmpdir()] });
   assert.ok(r.ok, JSON.stringify(r));
@@ -51,8 +57,8 @@ describe('layout detection', () => {
     assert.equal(l2024.outputs.find((o) => o.os === 'hostos')!.paths[0], 'artifacts/icos/hostos/update-img.tar.zst');
     const l2022 = d(['gitlab-ci/tools/docker-build-ic', 'gitlab-ci/tools/repro-check.sh']);
     assert.ok(!('kind' in l2022));
-    assert.deepEqual([l2022.era, l2022.script, l2022.checker], ['2022-23', 'gitlab-ci/tools/docker-build-ic', 'gitlab-ci/tools/repro-check.sh']);
-    assert.equal(l2022.outputs[0]!.paths[0], 'artifacts/icos/update-img.tar.gz');
+    assert.deepEqual([l2022.era, l2022.script, l2022.checker], ['2022', 'gitlab-ci/tools/docker-build-ic', 'gitlab-ci/tools/repro-check.sh']);
+    assert.equal(l2022.outputs[0]!.paths[0], 'artifacts/docker-build-ic/icos/update-img.tar.gz');
     const none = d(['README.md']);
     assert.equal('kind' in none && none.kind, 'unknown-layout');
     // Newest checker path wins when several exist.
@@ -68,7 +74,9 @@ describe('layout detection', () => {
 
   test('each fixture commit is detected from its own files', async () => {
     const expected: Record<string, [string, string, string | null]> = {
-      '2022-23': ['2022-23', 'gitlab-ci/tools/docker-build-ic', 'gitlab-ci/tools/repro-check.sh'],
+      '2022': ['2022', 'gitlab-ci/tools/docker-build-ic', 'gitlab-ci/tools/repro-check.sh'],
+      '2023-guestos': ['2023-guestos', '-i', 'gitlab-ci/tools/repro-check.sh'],
+      '2023': ['2023', '-i', 'gitlab-ci/tools/repro-check.sh'],
       '2024': ['2024', '-i', 'ci/tools/repro-check.sh'],
       '2025': ['2025', '--icos', 'ci/tools/repro-check'],
       '2025-26': ['2025-26', '--icos', 'ci/scripts/repro-check'],
@@ -78,7 +86,7 @@ describe('layout detection', () => {
       assert.ok(!('kind' in l), era);
       const [e, second, checker] = expected[era]!;
       assert.equal(l.era, e);
-      assert.equal(era === '2022-23' ? l.script : l.args[0], second);
+      assert.equal(era === '2022' ? l.script : l.args[0], second);
       assert.equal(l.checker, checker);
     }
   });
@@ -113,7 +121,9 @@ describe('prepareRepo', () => {
 describe('runBuild', () => {
   test('every era builds with its own script and its outputs are hashed', async () => {
     const names: Record<string, string[]> = {
-      '2022-23': ['guestos/update-img.tar.gz'],
+      '2022': ['guestos/update-img.tar.gz'],
+      '2023-guestos': ['guestos/update-img.tar.zst'],
+      '2023': ['guestos/update-img.tar.zst', 'hostos/update-img.tar.zst', 'setupos/disk-img.tar.zst'],
       '2024': ['guestos/update-img.tar.zst', 'hostos/update-img.tar.zst', 'setupos/disk-img.tar.zst'],
       '2025': ['guestos/update-img.tar.zst', 'hostos/update-img.tar.zst', 'setupos/disk-img.tar.zst', 'recovery/update-img.tar.zst'],
       '2025-26': ['guestos/update-img.tar.zst', 'hostos/update-img.tar.zst', 'setupos/disk-img.tar.zst', 'recovery/update-img.tar.zst'],
@@ -137,17 +147,17 @@ describe('runBuild', () => {
     const c = fx.commits['2025-26'];
     const one = await build('det-1', c);
     const two = await build('det-2', c);
-    const three = await build('det-3', c, { ...process.env, ICOS_FAKE_NONDETERMINISTIC: 'hostos' });
+    const three = await build('det-3', c, { ...process.env, ICOS_FAKE_NONDETERMINISTIC: 'hostos', ICOS_ATTEST_BUILD_ENV: 'ICOS_FAKE_NONDETERMINISTIC' });
     const by = (r: BuildResultFile) => Object.fromEntries(r.artifacts.map((a) => [a.name, a.sha256]));
     assert.deepEqual(by(one), by(two));
     assert.equal(by(three)['guestos/update-img.tar.zst'], by(one)['guestos/update-img.tar.zst']);
     assert.notEqual(by(three)['hostos/update-img.tar.zst'], by(one)['hostos/update-img.tar.zst']);
-    assert.deepEqual(one.extras.map((e) => e.name), ['guestos/launch-measurements.json']);
+    assert.deepEqual(one.extras.map((e) => e.name), ['guestos/launch-measurements.json', 'recovery/launch-measurements.json']);
   });
 
   test('a rerun reuses unchanged outputs; force rebuilds', async () => {
     const c = fx.commits['2025-26'];
-    const env = { ...process.env, ICOS_FAKE_NONDETERMINISTIC: 'hostos' };
+    const env = { ...process.env, ICOS_FAKE_NONDETERMINISTIC: 'hostos', ICOS_ATTEST_BUILD_ENV: 'ICOS_FAKE_NONDETERMINISTIC' };
     const first = await build('resume', c, env);
     const logs = () => readdirSync(join(base, 'resume', 'logs')).length;
     assert.equal(logs(), 1);
@@ -168,7 +178,7 @@ describe('runBuild', () => {
   test('a failing build script is an error with the log, not a result', async () => {
     const c = fx.commits['2025'];
     const { workdir, repoDir } = await prepared('fail', c);
-    const r = await runBuild({ repoDir, workdir, commit: c, env: { ...process.env, ICOS_FAKE_FAIL: '1' } });
+    const r = await runBuild({ repoDir, workdir, commit: c, env: { ...process.env, ICOS_FAKE_FAIL: '1', ICOS_ATTEST_BUILD_ENV: 'ICOS_FAKE_FAIL' } });
     assert.equal(!r.ok && r.error.kind, 'build-failed');
     assert.ok(!r.ok && r.error.log && readFileSync(r.error.log, 'utf8').includes('simulated build failure'));
     assert.equal(existsSync(join(workdir, `result-${c.slice(0, 12)}.json`)), false, 'no result file for a failed build');
@@ -177,8 +187,8 @@ describe('runBuild', () => {
   });
 
   test('--os filters and names what is missing', async () => {
-    const { workdir, repoDir } = await prepared('os-filter', fx.commits['2022-23']);
-    const r = await runBuild({ repoDir, workdir, commit: fx.commits['2022-23'], os: ['guestos', 'recovery'] });
+    const { workdir, repoDir } = await prepared('os-filter', fx.commits['2023-guestos']);
+    const r = await runBuild({ repoDir, workdir, commit: fx.commits['2023-guestos'], os: ['guestos', 'recovery'] });
     assert.ok(r.ok, JSON.stringify(r));
     assert.deepEqual(r.value.result.os, ['guestos']);
     assert.deepEqual(r.value.result.missing.map((m) => m.os), ['recovery']);

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 
+import { notIcosMessage } from '../../../protocol/nns/alternative.js';
 import type { OsName } from '../../../protocol/types.js';
 import { writeFileAtomic } from '../../attest/files.js';
 import { createAgent } from '../../network/agent.js';
@@ -39,13 +40,19 @@ export interface CacheFlags {
   cacheDir?: string;
   mirror?: string[];
   idleTimeout?: string;
+  skipProvenance?: boolean;
+  trustRoot?: string;
+  attestationsUrl?: string;
 }
 
 export function addCdnOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--cache-dir <dir>', 'download cache').env('ICOS_ATTEST_CACHE_DIR'))
     .addOption(new Option('--mirror <url>', 'CDN mirror base URL; repeat or comma-separate (default: both DFINITY CDNs)').env('ICOS_ATTEST_MIRRORS').argParser(collectList))
-    .addOption(new Option('--idle-timeout <seconds>', 'give up on a mirror silent this long').env('ICOS_ATTEST_IDLE_TIMEOUT').default('30'));
+    .addOption(new Option('--idle-timeout <seconds>', 'give up on a mirror silent this long').env('ICOS_ATTEST_IDLE_TIMEOUT').default('30'))
+    .addOption(new Option('--skip-provenance', 'do not verify the GitHub build-provenance of each SHA256SUMS (recorded as skipped)').env('ICOS_ATTEST_SKIP_PROVENANCE'))
+    .addOption(new Option('--trust-root <file>', 'Sigstore TrustedRoot JSON (default: the public-good root via TUF)').env('ICOS_ATTEST_TRUST_ROOT'))
+    .addOption(new Option('--attestations-url <url>', 'GitHub API base for attestations').env('ICOS_ATTEST_ATTESTATIONS_URL'));
 }
 
 /** --idle-timeout in ms: a positive number of seconds. */
@@ -304,7 +311,8 @@ export async function runCheck(ctx: Context, idText: string, flags: ProposalSour
   const cacheDir = cacheDirOf(flags, ctx.env);
   mkdirSync(cacheDir, { recursive: true });
   const idle = idleTimeoutMs(flags);
-  const r = await cdn.checkProposal(proposal, { cacheDir, mirrors: flags.mirror, os: oses, refresh: flags.refresh, idleTimeoutMs: idle, onProgress: progressRenderer(ctx.out) });
+  const provenance = { skip: flags.skipProvenance, trustRootPath: flags.trustRoot ? resolve(flags.trustRoot) : undefined, attestationsUrl: flags.attestationsUrl };
+  const r = await cdn.checkProposal(proposal, { cacheDir, mirrors: flags.mirror, os: oses, refresh: flags.refresh, idleTimeoutMs: idle, onProgress: progressRenderer(ctx.out), provenance });
   if (!r.ok) throw inputError(r.error.message, { checkError: r.error.kind });
   // named by proposal and OS: checks of other proposals or OS sets never overwrite each other
   const osPart = [...new Set(r.report.artifacts.map((a) => a.os))].join('+');
@@ -359,7 +367,7 @@ export async function runBuildCommand(ctx: Context, idText: string | undefined, 
   } else {
     proposal = parseProposalId(idText!);
     const p = await readProposal(ctx, proposal, flags);
-    if (!p.commit || !COMMIT_RE.test(p.commit)) throw inputError(`proposal ${proposal} names no 40-hex commit`);
+    if (!p.commit || !COMMIT_RE.test(p.commit)) throw inputError(p.alternativeGuestOs ? notIcosMessage(p) : `proposal ${proposal} names no 40-hex commit`);
     commit = p.commit;
   }
   const oses = parseOsList(flags.os) as OsName[] | undefined;
@@ -387,7 +395,9 @@ export async function runBuildCommand(ctx: Context, idText: string | undefined, 
     os: oses,
     force: flags.force,
     onProgress: render,
-    resultPath: resolve(flags.output ?? join(workdir, resultFileName(commit, proposal, oses)))
+    resultPath: resolve(flags.output ?? join(workdir, resultFileName(commit, proposal, oses))),
+    // sudo -n, /dev/kvm, docker, a TTY: what this commit's era needs (era-prerequisites.ts).
+    prerequisites: flags.ignorePrerequisites ? 'report' : 'enforce'
   });
   if (!built.ok) {
     const tail = built.error.tail && built.error.tail.length > 0 ? ` (last log line: ${built.error.tail[built.error.tail.length - 1]})` : '';

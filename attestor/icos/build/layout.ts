@@ -1,23 +1,28 @@
 /**
  * How a given ic commit is built, decided only from the files present at that commit
- * (never from a copy of ours): which build script, which flag, which checker, and where the
- * outputs land. Newest layout first. Pure: callers pass the set of paths present and the
- * build script's text.
+ * (never from a copy of ours): which build script, which flag, which container runtime,
+ * whether it needs a TTY or KVM, which checker, and where the outputs land. The era table
+ * (docs/eras.md) names the dfinity/ic source of each row. Pure: callers pass the set of paths
+ * present and the text of the build script (and of container-run.sh, for KVM).
  */
 import type { OsName } from '../../../protocol/types.js';
 
 /** Build scripts, newest first. */
-export const BUILD_SCRIPTS = ['ci/container/build-ic.sh', 'gitlab-ci/tools/docker-build-ic'] as const;
+export const BUILD_SCRIPTS = ['ci/container/build-ic.sh', 'gitlab-ci/container/build-ic.sh', 'gitlab-ci/tools/docker-build-ic'] as const;
+
+/** Container wrappers whose text tells whether the build needs /dev/kvm. */
+export const CONTAINER_RUN_SCRIPTS = ['ci/container/container-run.sh', 'gitlab-ci/container/container-run.sh'] as const;
 
 /** DFINITY's repro checker, newest path first (recorded; we compare hashes ourselves). */
 export const CHECKER_PATHS = [
   'ci/scripts/repro-check',
   'ci/tools/repro-check',
+  'ci/tools/repro-check.py',
   'ci/tools/repro-check.sh',
   'gitlab-ci/tools/repro-check.sh',
 ] as const;
 
-export type Era = '2025-26' | '2025' | '2024' | '2022-23';
+export type Era = '2025-26' | '2025' | '2024' | '2023' | '2023-guestos' | '2022';
 
 export interface OutputSpec {
   os: OsName;
@@ -30,8 +35,16 @@ export interface BuildLayout {
   script: string;
   args: string[];
   checker: string | null;
+  /** Container runtime the commit's script drives. */
+  runtime: 'podman' | 'docker';
+  /** podman through `sudo` (needs `sudo -n true` to pass: the build has no terminal to ask on). */
+  sudo: boolean;
+  /** The script runs `docker run -it`: it must get a terminal. */
+  tty: boolean;
+  /** The container filesystem is built in a KVM micro-VM: needs a usable /dev/kvm. */
+  kvm: boolean;
   outputs: OutputSpec[];
-  /** Optional side outputs recorded when present (GuestOS launch measurements). */
+  /** Side outputs recorded when present (launch measurements of GuestOS and recovery). */
   extras: { os: OsName; path: string }[];
 }
 
@@ -46,9 +59,13 @@ const CURRENT: Record<OsName, string> = {
 const Y2023_24: Partial<Record<OsName, string>> = {
   guestos: 'artifacts/icos/guestos/update-img.tar.zst',
   hostos: 'artifacts/icos/hostos/update-img.tar.zst',
-  // (inferred) SetupOS next to them; the current path is tried too.
   setupos: 'artifacts/icos/setupos/disk-img.tar.zst',
 };
+
+const MEASUREMENTS_CURRENT = [
+  { os: 'guestos' as const, path: 'artifacts/icos/guestos/update/launch-measurements.json' },
+  { os: 'recovery' as const, path: 'artifacts/icos/guestos/update-img-recovery/launch-measurements.json' },
+];
 
 function outputsNewestFirst(): OutputSpec[] {
   return (['guestos', 'hostos', 'setupos', 'recovery'] as OsName[]).map((os) => ({
@@ -57,11 +74,8 @@ function outputsNewestFirst(): OutputSpec[] {
   }));
 }
 
-function outputs2023_24First(): OutputSpec[] {
-  return outputsNewestFirst().map((o) => ({
-    os: o.os,
-    paths: [...new Set([...(Y2023_24[o.os] ? [Y2023_24[o.os]!] : []), ...o.paths])],
-  }));
+function outputs2023_24(): OutputSpec[] {
+  return (['guestos', 'hostos', 'setupos'] as OsName[]).map((os) => ({ os, paths: [Y2023_24[os]!] }));
 }
 
 /** Picks `--icos` when the commit's script knows it, else the older `-i`. */
@@ -69,41 +83,80 @@ export function icosFlag(scriptText: string): '--icos' | '-i' {
   return /(^|[\s|(])--icos\b/m.test(scriptText) ? '--icos' : '-i';
 }
 
-/**
- * Detects the layout from the paths present at the commit (only BUILD_SCRIPTS and
- * CHECKER_PATHS matter) and the build script's text.
- */
-export function detectLayout(present: ReadonlySet<string>, scriptText: string | null): BuildLayout | LayoutError {
+/** An early-2023 gitlab-ci/container/build-ic.sh builds GuestOS only (no HostOS target in it). */
+export function buildsGuestosOnly(scriptText: string): boolean {
+  return !/hostos/i.test(scriptText);
+}
+
+/** container-run.sh hands /dev/kvm to the container when the build uses a KVM micro-VM. */
+export function needsKvm(containerRunText: string | null): boolean {
+  return containerRunText !== null && /\/dev\/kvm/.test(containerRunText);
+}
+
+/** Detects the layout from the paths present at the commit and the scripts' text. */
+export function detectLayout(present: ReadonlySet<string>, scriptText: string | null, containerRunText: string | null = null): BuildLayout | LayoutError {
   const checker = CHECKER_PATHS.find((p) => present.has(p)) ?? null;
+  const kvm = needsKvm(containerRunText);
   if (present.has('ci/container/build-ic.sh')) {
     const flag = icosFlag(scriptText ?? '');
     const era: Era =
-      checker === 'ci/scripts/repro-check' ? '2025-26' : checker === 'ci/tools/repro-check' ? '2025' : checker === 'ci/tools/repro-check.sh' ? '2024' : flag === '--icos' ? '2025' : '2024';
+      checker === 'ci/scripts/repro-check'
+        ? '2025-26'
+        : checker === 'ci/tools/repro-check' || checker === 'ci/tools/repro-check.py'
+          ? '2025'
+          : checker === 'ci/tools/repro-check.sh'
+            ? '2024'
+            : flag === '--icos'
+              ? '2025'
+              : '2024';
     return {
       era,
       script: 'ci/container/build-ic.sh',
       args: [flag],
       checker,
-      // A 2024 commit lists its era's paths first; stale outputs are removed before a build,
-      // so whichever candidate exists afterwards is what this commit produced.
-      outputs: era === '2024' ? outputs2023_24First() : outputsNewestFirst(),
-      extras: [
-        { os: 'guestos', path: 'artifacts/icos/guestos/update/launch-measurements.json' },
-        { os: 'guestos', path: 'artifacts/icos/guestos/launch-measurements.json' },
-      ],
+      runtime: 'podman',
+      sudo: true,
+      tty: false,
+      // (inferred) 2025-26 commits build the container filesystem in a KVM micro-VM; any commit
+      // whose container-run.sh hands /dev/kvm to the container needs it too.
+      kvm: kvm || era === '2025-26',
+      // A 2024 commit writes only its own era's paths; later ones the current paths.
+      outputs: era === '2024' ? outputs2023_24() : outputsNewestFirst(),
+      extras:
+        era === '2024'
+          ? [{ os: 'guestos', path: 'artifacts/icos/guestos/launch-measurements.json' }]
+          : [...MEASUREMENTS_CURRENT, { os: 'guestos', path: 'artifacts/icos/guestos/launch-measurements.json' }],
+    };
+  }
+  if (present.has('gitlab-ci/container/build-ic.sh')) {
+    const guestOnly = buildsGuestosOnly(scriptText ?? '');
+    return {
+      era: guestOnly ? '2023-guestos' : '2023',
+      script: 'gitlab-ci/container/build-ic.sh',
+      args: ['-i'],
+      checker,
+      runtime: 'podman',
+      sudo: true,
+      tty: false,
+      kvm,
+      outputs: guestOnly
+        ? [{ os: 'guestos', paths: ['artifacts/icos/update-img.tar.zst', 'artifacts/icos/update-img.tar.gz'] }]
+        : outputs2023_24(),
+      extras: [],
     };
   }
   if (present.has('gitlab-ci/tools/docker-build-ic')) {
     return {
-      era: '2022-23',
+      era: '2022',
       script: 'gitlab-ci/tools/docker-build-ic',
+      // The script's default argument (`-a=b,c,i`) builds binaries, canisters and images.
       args: [],
       checker,
-      outputs: [
-        { os: 'guestos', paths: ['artifacts/icos/update-img.tar.gz', 'artifacts/icos/guestos/update-img.tar.zst'] },
-        { os: 'hostos', paths: ['artifacts/icos/hostos/update-img.tar.zst'] },
-        { os: 'setupos', paths: ['artifacts/icos/setupos/disk-img.tar.zst'] },
-      ],
+      runtime: 'docker',
+      sudo: false,
+      tty: true,
+      kvm: false,
+      outputs: [{ os: 'guestos', paths: ['artifacts/docker-build-ic/icos/update-img.tar.gz'] }],
       extras: [],
     };
   }

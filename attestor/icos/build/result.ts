@@ -12,7 +12,9 @@
  *                  sha256, size } ],
  *   extras: [ same shape ],             // side outputs (GuestOS launch-measurements.json)
  *   missing: [ { os, tried: ["artifacts/icos/…"] } ],   // requested OSes the build did not produce
- *   layout: { era, script, args, checker },
+ *   layout: { era, script, args, checker, runtime, tty, kvm },
+ *   buildSettings: { env: { CONTAINER_RUNTIME?, … }, passed: [names], withheld, containerRunConf },
+ *   missingPrerequisites: [ { kind, message, fix } ],
  *   environment: Environment,           // protocol/types.ts
  *   startedAt, finishedAt,              // RFC 3339 UTC of the build itself (kept when outputs are reused)
  *   log: "/abs/path/to/build.log",
@@ -23,6 +25,8 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import type { Environment, OsName } from '../../../protocol/types.js';
+import type { BuildSettings } from './env.js';
+import type { EraPrerequisite } from './era-prerequisites.js';
 import type { Era } from './layout.js';
 
 export const BUILD_RESULT_SCHEMA = 'icos-attest/build-result/v1';
@@ -34,6 +38,8 @@ export interface BuiltArtifact {
   repoPath: string;
   sha256: string;
   size: number;
+  /** GuestOS/recovery: the launch-measurements.json built with it (sha256 of bytes and of canonical JSON; measurements as hex). */
+  launchMeasurements?: { repoPath: string; sha256: string; canonicalSha256: string | null; measurements: string[] | null };
 }
 
 export interface BuildResultFile {
@@ -44,7 +50,11 @@ export interface BuildResultFile {
   artifacts: BuiltArtifact[];
   extras: BuiltArtifact[];
   missing: { os: OsName; tried: string[] }[];
-  layout: { era: Era; script: string; args: string[]; checker: string | null };
+  layout: { era: Era; script: string; args: string[]; checker: string | null; runtime?: 'podman' | 'docker'; tty?: boolean; kvm?: boolean };
+  /** What the build script was given (allow-listed env; build-relevant settings). Added in v1; optional for older files. */
+  buildSettings?: BuildSettings;
+  /** What this era needs that the machine lacked (the build ran anyway, e.g. --ignore-prerequisites). */
+  missingPrerequisites?: EraPrerequisite[];
   environment: Environment;
   startedAt: string;
   finishedAt: string;

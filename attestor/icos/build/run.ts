@@ -11,19 +11,25 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OsName } from '../../../protocol/types.js';
 import { sha256File } from '../../hash/sha256-file.js';
+import { measurementsDocument } from '../cdn/launch-measurements.js';
+import { parseLaunchMeasurements } from '../cdn/measurements.js';
 import type { OnProgress } from '../../hash/progress.js';
 import { collectEnvironment, defaultTempDirs } from '../environment/collect.js';
-import { allOutputPaths, BUILD_SCRIPTS, builtArtifactName, CHECKER_PATHS, detectLayout, type BuildLayout } from './layout.js';
+import { containerRunConf, scrubEnv } from './env.js';
+import { checkEraPrerequisites, type EraPrerequisite } from './era-prerequisites.js';
+import { allOutputPaths, BUILD_SCRIPTS, builtArtifactName, CHECKER_PATHS, CONTAINER_RUN_SCRIPTS, detectLayout, type BuildLayout } from './layout.js';
 import { fileAtCommit, headCommit, pathsAtCommit, porcelain } from './repo.js';
 import { BUILD_RESULT_SCHEMA, writeJsonAtomic, type BuildResultFile, type BuiltArtifact } from './result.js';
 import { spawnLines } from './spawn-lines.js';
 
-export type BuildErrorKind = 'unknown-layout' | 'wrong-commit' | 'dirty-tree' | 'build-failed' | 'no-outputs' | 'io';
+export type BuildErrorKind = 'unknown-layout' | 'wrong-commit' | 'dirty-tree' | 'prerequisites' | 'build-failed' | 'no-outputs' | 'io';
 export interface BuildError {
   kind: BuildErrorKind;
   message: string;
   log?: string;
   tail?: string[];
+  /** For 'prerequisites': each missing thing and what to run. */
+  missing?: EraPrerequisite[];
 }
 
 export interface RunBuildOptions {
@@ -38,8 +44,13 @@ export interface RunBuildOptions {
   force?: boolean;
   /** Extra arguments for the build script (e.g. --no-release, recorded as release=false). */
   extraArgs?: string[];
-  /** Environment for the build script (default process.env). */
+  /** Environment the build script's allow-list is taken from (default process.env); see env.ts. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * What this commit's era needs from the machine (sudo, /dev/kvm, docker, a TTY):
+   * 'enforce' refuses to start without it; 'report' (default) records what is missing and builds.
+   */
+  prerequisites?: 'enforce' | 'report';
   tempDirs?: string[];
   onProgress?: OnProgress;
   /** Minimum ms between progress lines (default 1000; 0 = every line). */
@@ -62,9 +73,12 @@ interface BuildState {
 
 /** Reads the layout of the checked-out commit from the files present at it. */
 export async function layoutAt(repoDir: string, rev = 'HEAD'): Promise<BuildLayout | { kind: 'unknown-layout'; message: string }> {
-  const present = await pathsAtCommit(repoDir, rev, [...BUILD_SCRIPTS, ...CHECKER_PATHS]);
-  const script = present.has('ci/container/build-ic.sh') ? await fileAtCommit(repoDir, rev, 'ci/container/build-ic.sh') : null;
-  return detectLayout(present, script);
+  const present = await pathsAtCommit(repoDir, rev, [...BUILD_SCRIPTS, ...CHECKER_PATHS, ...CONTAINER_RUN_SCRIPTS]);
+  const scriptPath = BUILD_SCRIPTS.find((p) => present.has(p) && p.endsWith('build-ic.sh'));
+  const script = scriptPath ? await fileAtCommit(repoDir, rev, scriptPath) : null;
+  const runPath = CONTAINER_RUN_SCRIPTS.find((p) => present.has(p));
+  const containerRun = runPath ? await fileAtCommit(repoDir, rev, runPath) : null;
+  return detectLayout(present, script, containerRun);
 }
 
 async function statOrNull(path: string) {
@@ -114,6 +128,20 @@ export async function runBuild(opts: RunBuildOptions): Promise<RunBuildResult> {
 
   const args = [...layout.args, ...(opts.extraArgs ?? [])];
   const commandLine = [`./${layout.script}`, ...args];
+  const source = opts.env ?? process.env;
+  const scrubbed = scrubEnv(source);
+  const buildSettings = { ...scrubbed.settings, containerRunConf: await containerRunConf(scrubbed.env.HOME) };
+  const missingPrerequisites = await checkEraPrerequisites(layout, scrubbed.env);
+  if (missingPrerequisites.length > 0 && opts.prerequisites === 'enforce') {
+    return {
+      ok: false,
+      error: {
+        kind: 'prerequisites',
+        message: `this machine cannot run the ${layout.era} build (${layout.script}): ${missingPrerequisites.map((m) => `${m.message}: ${m.fix}`).join('; ')}`,
+        missing: missingPrerequisites,
+      },
+    };
+  }
   const statePath = join(workdir, 'build-state.json');
   try {
     await mkdir(join(workdir, 'logs'), { recursive: true });
@@ -155,9 +183,10 @@ export async function runBuild(opts: RunBuildOptions): Promise<RunBuildResult> {
     } catch (err) {
       return { ok: false, error: { kind: 'io', message: `cannot write the log ${logPath}: ${(err as Error).message}` } };
     }
-    const outcome = await spawnLines(join(repoDir, layout.script), args, {
+    const [cmd, cmdArgs] = ttyWrapped(layout, join(repoDir, layout.script), args);
+    const outcome = await spawnLines(cmd, cmdArgs, {
       cwd: repoDir,
-      env: opts.env ?? process.env,
+      env: scrubbed.env,
       logPath,
       onLine,
     });
@@ -212,6 +241,7 @@ export async function runBuild(opts: RunBuildOptions): Promise<RunBuildResult> {
     const h = await sha256File(abs);
     if (h.ok) extras.push({ os: e.os, name: builtArtifactName(e.os, e.path), path: abs, repoPath: e.path, sha256: h.sha256, size: h.size });
   }
+  await attachMeasurements(artifacts, extras);
   if (artifacts.length === 0) {
     return {
       ok: false,
@@ -244,7 +274,9 @@ export async function runBuild(opts: RunBuildOptions): Promise<RunBuildResult> {
     artifacts,
     extras,
     missing,
-    layout: { era: layout.era, script: layout.script, args, checker: layout.checker },
+    layout: { era: layout.era, script: layout.script, args, checker: layout.checker, runtime: layout.runtime, tty: layout.tty, kvm: layout.kvm },
+    buildSettings,
+    missingPrerequisites,
     environment,
     startedAt,
     finishedAt,
@@ -263,4 +295,33 @@ export async function runBuild(opts: RunBuildOptions): Promise<RunBuildResult> {
     return { ok: false, error: { kind: 'io', message: `cannot write ${resultPath}: ${(err as Error).message}` } };
   }
   return { ok: true, value: { result, resultPath } };
+}
+
+/** Quotes one word for a POSIX shell. */
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./=:,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that runs the script: as is, or, for eras whose script runs `docker run -it`,
+ * under `script -qec` so it gets a pseudo-terminal (the output still streams to our log).
+ */
+export function ttyWrapped(layout: Pick<BuildLayout, 'tty'>, script: string, args: string[]): [string, string[]] {
+  if (!layout.tty) return [script, args];
+  return ['script', ['-qec', [script, ...args].map(shellQuote).join(' '), '/dev/null']];
+}
+
+/** Each GuestOS/recovery artifact gets the launch measurements built next to it (compared in full later). */
+async function attachMeasurements(artifacts: BuiltArtifact[], extras: BuiltArtifact[]): Promise<void> {
+  for (const a of artifacts) {
+    const e = extras.find((x) => x.os === a.os && x.name.endsWith('/launch-measurements.json'));
+    if (!e) continue;
+    try {
+      const bytes = await readFile(e.path);
+      const parsed = parseLaunchMeasurements(bytes.toString('utf8'));
+      a.launchMeasurements = { repoPath: e.repoPath, ...measurementsDocument(bytes), measurements: parsed.ok ? parsed.measurements : null };
+    } catch {
+      // Unreadable: recorded as extras only; nothing to compare.
+    }
+  }
 }

@@ -7,6 +7,7 @@
  * line; the mirrors must agree; GuestOS launch measurements must equal the proposal's.
  */
 import { readFile } from 'node:fs/promises';
+import { notIcosMessage } from '../../../protocol/nns/alternative.js';
 import type { OsName } from '../../../protocol/types.js';
 import { download, type DownloadResult } from '../../download/download.js';
 import type { OnProgress } from '../../hash/progress.js';
@@ -18,7 +19,10 @@ import {
   DEFAULT_MIRRORS,
   mirrorName,
 } from './layout.js';
+import { addMeasurementsChecks, measurementsOf } from './check-measurements.js';
 import { normaliseMeasurements, parseLaunchMeasurements, sameMeasurements } from './measurements.js';
+import { addProvenance } from './check-provenance.js';
+import { provenanceVerifier, type ProvenanceOptions } from './provenance-check.js';
 import { isCommit, type ElectionProposalLike } from './proposal-shape.js';
 import {
   CHECK_REPORT_SCHEMA,
@@ -45,6 +49,8 @@ export interface CheckOptions {
   idleTimeoutMs?: number;
   fetchImpl?: typeof fetch;
   now?: () => Date;
+  /** GitHub build-provenance of each SHA256SUMS (default: verify against Sigstore's public-good root). */
+  provenance?: ProvenanceOptions;
 }
 
 /** Default OS set (SetupOS ships with HostOS releases; it is checked against the CDN only). */
@@ -55,7 +61,7 @@ export function defaultOsList(elects: 'guestos' | 'hostos'): OsName[] {
 export async function checkProposal(proposal: ElectionProposalLike, opts: CheckOptions): Promise<CheckResult> {
   const now = opts.now ?? (() => new Date());
   if (proposal.elects === 'not-icos') {
-    return { ok: false, error: { kind: 'not-icos', message: `proposal ${proposal.id} elects no IC-OS version` } };
+    return { ok: false, error: { kind: 'not-icos', message: notIcosMessage(proposal) } };
   }
   if (!isCommit(proposal.commit)) {
     return {
@@ -86,6 +92,7 @@ export async function checkProposal(proposal: ElectionProposalLike, opts: CheckO
 
   const artifacts: ArtifactCheck[] = [];
   const findings: Finding[] = [];
+  const verifyProvenance = provenanceVerifier(opts.provenance ?? {}, opts.cacheDir);
   for (const os of [...new Set(osList)]) {
     const elected = os === proposal.elects;
     const gathered = await gatherArtifact({
@@ -99,6 +106,9 @@ export async function checkProposal(proposal: ElectionProposalLike, opts: CheckO
       fetcher,
     });
     const evaluated = evaluateArtifact(gathered);
+    // Provenance and full launch-measurement checks (check-provenance.ts, check-measurements.ts).
+    evaluated.findings.push(...addMeasurementsChecks(evaluated.artifact), ...(await addProvenance(evaluated.artifact, proposal.commit, verifyProvenance)));
+    evaluated.artifact.ok = evaluated.findings.length === 0;
     artifacts.push(evaluated.artifact);
     findings.push(...evaluated.findings);
   }
@@ -205,7 +215,7 @@ interface GatherInput {
 async function gatherArtifact(g: GatherInput): Promise<Omit<ArtifactCheck, 'ok' | 'cdnSha256'>> {
   const layout = CDN_LAYOUTS[g.os];
   // SHA256SUMS first (small): it also tells which file name this commit's era publishes.
-  const sums: { url: string; entries: SumsLine[] | null; error: ErrorInfo | null }[] = [];
+  const sums: { url: string; entries: SumsLine[] | null; error: ErrorInfo | null; fileSha256?: string }[] = [];
   // every mirror at once: a slow or silent one delays the check by its timeout, not the sum of them
   const sumsFetched = await Promise.all(g.mirrors.map((m) => g.fetcher(cdnFileUrl(m, g.commit, g.os, 'SHA256SUMS'), true)));
   for (const [i, m] of g.mirrors.entries()) {
@@ -218,6 +228,7 @@ async function gatherArtifact(g: GatherInput): Promise<Omit<ArtifactCheck, 'ok' 
     const parsed = parseSha256Sums(await readFile(r.path, 'utf8'));
     sums.push({
       url,
+      fileSha256: r.sha256,
       entries: parsed.entries,
       error: parsed.entries.length === 0 && parsed.malformed.length > 0
         ? { kind: 'sums-malformed', message: `${url}: no well-formed line` }
@@ -253,6 +264,8 @@ async function gatherArtifact(g: GatherInput): Promise<Omit<ArtifactCheck, 'ok' 
       error: errorInfo(r),
       sums: {
         url: s.url,
+        ...(s.fileSha256 ? { fileSha256: s.fileSha256 } : {}),
+        ...(layout.measurements && s.entries ? { measurementsLine: findSum(s.entries, layout.measurements)[0]?.sha256 ?? null } : {}),
         line: lines.length ? lines.map((l) => l.line).join('\n') : null,
         sha256: distinct[0] ?? null,
         error:
@@ -273,11 +286,12 @@ async function gatherArtifact(g: GatherInput): Promise<Omit<ArtifactCheck, 'ok' 
         launchMeasurements.mirrors.push({ mirror: mirrorName(m), url, measurements: null, error: errorInfo(r) });
         continue;
       }
-      const parsed = parseLaunchMeasurements(await readFile(r.path, 'utf8'));
+      const bytes = await readFile(r.path);
+      const parsed = parseLaunchMeasurements(bytes.toString('utf8'));
       launchMeasurements.mirrors.push(
         parsed.ok
-          ? { mirror: mirrorName(m), url, measurements: parsed.measurements, error: null }
-          : { mirror: mirrorName(m), url, measurements: null, error: { kind: parsed.kind, message: parsed.message } },
+          ? { mirror: mirrorName(m), url, measurements: parsed.measurements, error: null, ...measurementsOf(bytes) }
+          : { mirror: mirrorName(m), url, measurements: null, error: { kind: parsed.kind, message: parsed.message }, ...measurementsOf(bytes) },
       );
     }
   }

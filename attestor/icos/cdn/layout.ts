@@ -28,7 +28,8 @@ export const CDN_LAYOUTS: Record<OsName, CdnLayout> = {
     os: 'recovery',
     dir: 'guest-os/update-img-recovery',
     files: ['update-img.tar.zst', 'update-img.tar.gz'],
-    measurements: null,
+    // (inferred) published next to the recovery image like GuestOS's; absent is not a finding.
+    measurements: 'launch-measurements.json',
   },
 };
 

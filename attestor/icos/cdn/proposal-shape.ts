@@ -14,6 +14,9 @@ export interface ElectionProposalLike {
   urls: string[];
   /** Hex strings (dashboard/Candid), normalised before comparing. */
   launchMeasurements: string[];
+  /** Action name; BlessAlternativeGuestOsVersion proposals also carry what they bless. */
+  action?: string;
+  alternativeGuestOs?: import('../../../protocol/nns/alternative.js').AlternativeGuestOs;
 }
 
 export function isCommit(s: string | null | undefined): s is string {

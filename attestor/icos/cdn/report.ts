@@ -18,8 +18,10 @@
  *     urls:    [ { url, sha256, size, error } ],            // each release_package_urls entry
  *     mirrors: [ { mirror, url, sha256, size, error,
  *                  sums: { url, line, sha256, error } } ],  // SHA256SUMS line for the file (null if absent)
- *     launchMeasurements: null | {   // GuestOS only
- *        proposal: [hex], mirrors: [ { mirror, url, measurements: [hex] | null, error } ] }
+ *     launchMeasurements: null | {   // GuestOS and recovery
+ *        proposal: [hex], mirrors: [ { mirror, url, measurements: [hex] | null, error, sha256, canonicalSha256 } ] },
+ *     provenance: { status: verified|failed|skipped, subject: "ic/<commit>/<dir>/SHA256SUMS",
+ *                   mirrors: [ { mirror, status, subject, sha256, signer: { workflow, ref, commit } | null, error } ] }
  *   } ],
  *   findings: [ { kind, os, name, message, mirror?, url?, expected?, actual? } ]
  * }
@@ -28,6 +30,7 @@
  * truncated-download, hash-mismatch, cache-io; sums: sums-malformed; measurements: bad-measurements).
  */
 import type { OsName } from '../../../protocol/types.js';
+import type { ProvenanceResult } from './provenance.js';
 
 export const CHECK_REPORT_SCHEMA = 'icos-attest/check-report/v1';
 
@@ -40,6 +43,7 @@ export const FINDING_KINDS = [
   'truncated-download',
   'download-failed',
   'measurements-mismatch',
+  'provenance-failed',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -75,13 +79,38 @@ export interface MirrorCheck {
   sha256: string | null;
   size: number | null;
   error: ErrorInfo | null;
-  sums: { url: string; line: string | null; sha256: string | null; error: ErrorInfo | null };
+  sums: {
+    url: string;
+    line: string | null;
+    sha256: string | null;
+    error: ErrorInfo | null;
+    /** sha256 of the SHA256SUMS file itself (what its provenance attestation must name). */
+    fileSha256?: string;
+    /** The hash SHA256SUMS lists for launch-measurements.json (null: not listed). */
+    measurementsLine?: string | null;
+  };
 }
 
 export interface MeasurementsCheck {
   /** From the proposal, lowercase hex. */
   proposal: string[];
-  mirrors: { mirror: string; url: string; measurements: string[] | null; error: ErrorInfo | null }[];
+  mirrors: {
+    mirror: string;
+    url: string;
+    measurements: string[] | null;
+    error: ErrorInfo | null;
+    /** sha256 of the published file's bytes, and of its canonical JSON (full-document compare). */
+    sha256?: string;
+    canonicalSha256?: string | null;
+  }[];
+}
+
+/** GitHub build-provenance of the SHA256SUMS this artifact was checked against (provenance.ts). */
+export interface ProvenanceCheck {
+  /** verified: every mirror's SHA256SUMS verified; skipped: --skip-provenance; failed otherwise. */
+  status: 'verified' | 'failed' | 'skipped';
+  subject: string;
+  mirrors: ({ mirror: string } & ProvenanceResult)[];
 }
 
 export interface ArtifactCheck {
@@ -96,6 +125,8 @@ export interface ArtifactCheck {
   urls: UrlCheck[];
   mirrors: MirrorCheck[];
   launchMeasurements: MeasurementsCheck | null;
+  /** Added with provenance checking; absent in reports of older versions. */
+  provenance?: ProvenanceCheck;
 }
 
 export interface CheckReport {

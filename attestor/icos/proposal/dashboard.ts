@@ -2,6 +2,7 @@
  * Reads proposals from the dashboard API (ic-api.internetcomputer.org/api/v3). Unlike governance
  * it keeps old proposals, but it is a web service to trust; governance is the default source.
  */
+import { notIcosMessage } from '../../../protocol/nns/alternative.js';
 import { ProposalError, parseProposalId } from '../../../protocol/nns/errors.js';
 import { IC_OS_ELECTION_TOPIC_NAME } from '../../../protocol/nns/functions.js';
 import { parseDashboardProposal, type ElectionProposal } from '../../../protocol/nns/proposal.js';
@@ -73,7 +74,7 @@ export async function fetchProposalFromDashboard(id: string | number | bigint, o
     throw new ProposalError('bad-response', `dashboard API answered proposal ${proposal.id} when asked for ${n}`);
   }
   if (proposal.elects === 'not-icos' && !opts.allowNotIcos) {
-    throw new ProposalError('not-icos', `proposal ${n} (${proposal.action}) does not elect a GuestOS or HostOS version`);
+    throw new ProposalError('not-icos', notIcosMessage(proposal));
   }
   return validateElectionPayload(proposal);
 }

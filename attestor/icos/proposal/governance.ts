@@ -6,6 +6,7 @@ import type { Agent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
+import { notIcosMessage } from '../../../protocol/nns/alternative.js';
 import { ProposalError, parseProposalId } from '../../../protocol/nns/errors.js';
 import { ListProposalInfo, ListProposalInfoResponse, ProposalInfo, type ListProposalInfoResponseValue, type ProposalInfoValue } from '../../../protocol/nns/governance_idl.js';
 import { icOsElectionListRequest, icOsElectionsOf } from '../../../protocol/nns/list.js';
@@ -81,7 +82,7 @@ export async function fetchProposalFromGovernance(agent: Agent, id: string | num
   }
   const proposal = decodeElectionProposal(info);
   if (proposal.elects === 'not-icos' && !opts.allowNotIcos) {
-    throw new ProposalError('not-icos', `proposal ${n} (${proposal.action}) does not elect a GuestOS or HostOS version`);
+    throw new ProposalError('not-icos', notIcosMessage(proposal));
   }
   return validateElectionPayload(proposal);
 }
