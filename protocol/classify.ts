@@ -60,6 +60,8 @@ export function leafDifferences(differing: readonly ManifestDifference[]): Manif
   return differing.filter((d) => !parents.has(key(d.path)));
 }
 
+const ORDER = Object.keys(CHANGE_WORDS) as ChangeClass[];
+
 /** `1 entry differs: timestamp only` / `3 entries differ: 2 content, 1 timestamp only`. */
 export function summariseDifferences(differing: readonly ManifestDifference[]): string {
   const leaves = leafDifferences(differing);
@@ -70,6 +72,6 @@ export function summariseDifferences(differing: readonly ManifestDifference[]): 
     counts.set(c, (counts.get(c) ?? 0) + 1);
   }
   const head = `${leaves.length} entr${leaves.length === 1 ? 'y differs' : 'ies differ'}`;
-  const parts = [...counts.entries()].sort((x, y) => y[1] - x[1]).map(([c, n]) => (counts.size === 1 ? CHANGE_WORDS[c] : `${n} ${CHANGE_WORDS[c]}`));
+  const parts = [...counts.entries()].sort((x, y) => y[1] - x[1] || ORDER.indexOf(x[0]) - ORDER.indexOf(y[0])).map(([c, n]) => (counts.size === 1 ? CHANGE_WORDS[c] : `${n} ${CHANGE_WORDS[c]}`));
   return `${head}: ${parts.join(', ')}`;
 }

@@ -272,7 +272,11 @@ export function diagnoseDivergence(
   }
   found.sort((x, y) => y.f.score - x.f.score || x.order - y.order);
   const top = found.slice(0, MAX_FACTORS).map((x) => x.f);
-  if (manifestNote && differing.length) manifestNote = `${summariseDifferences(differing)}. ${manifestNote}`;
+  // The kind of difference, when it says more than the first entry's note (several entries, or not content).
+  const leaves = leafDifferences(differing);
+  if (manifestNote && (leaves.length > 1 || leafClasses.size > 1 || (leafClasses.size === 1 && !leafClasses.has('content')))) {
+    manifestNote += ` In all, ${summariseDifferences(differing)}.`;
+  }
 
   return {
     artifact: artifactName,

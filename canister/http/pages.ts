@@ -155,9 +155,14 @@ function hintItem(h: DivergenceHint, groups: HashGroup[]): string {
         )
         .join('')}</ul>`
     : '';
+  const causes = (h.causes ?? []).length
+    ? `<ul class="causes">${h.causes
+        .map((c) => `<li><b>${e(c.reviewers.join(', '))}</b>: ${e(c.title)}${c.basis === 'comparison' ? ' <span class="muted">(compared with the reference builds)</span>' : ''}: ${e(c.evidence.join('; '))}. <b>Fix:</b> ${e(c.fix)}</li>`)
+        .join('')}</ul>`
+    : '';
   return (
     `<li><p>${plural(h.divergent_count, 'build')} of ${hashRef(h.group_sha256)} vs the reference: ${plural(h.reference_count, 'build')} of ${hashRef(h.reference_sha256)} ` +
-    `<span class="muted">(${why})</span>.</p>${firstDivergent(h)}${differing}${factors}</li>`
+    `<span class="muted">(${why})</span>.</p>${firstDivergent(h)}${causes}${differing}${factors}</li>`
   );
 }
 

@@ -80,7 +80,7 @@ export function buildReport(store: Store, proposal: bigint): Opt<ProposalReport>
     quorum: o.quorum,
     artifacts: o.artifacts.map((a) => {
       for (const g of a.groups) for (const r of g.reviewers) counted.add(r.principal);
-      const hints: DivergenceHint[] = divergenceHints(a, byId);
+      const hints: DivergenceHint[] = divergenceHints(a, byId, nameOf);
       return {
         name: a.name,
         proposal_sha256: opt(a.proposalSha256),
