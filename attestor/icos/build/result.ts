@@ -22,7 +22,7 @@
  * ```
  */
 import { rename, writeFile } from 'node:fs/promises';
-import type { Environment, OsName } from '../../../protocol/types.js';
+import type { Environment, EnvironmentV2, OsName } from '../../../protocol/types.js';
 import type { Era } from './layout.js';
 
 export const BUILD_RESULT_SCHEMA = 'icos-attest/build-result/v1';
@@ -45,7 +45,8 @@ export interface BuildResultFile {
   extras: BuiltArtifact[];
   missing: { os: OsName; tried: string[] }[];
   layout: { era: Era; script: string; args: string[]; checker: string | null };
-  environment: Environment;
+  /** v2 (roles, build files at the commit); older result files carry v1. */
+  environment: Environment | EnvironmentV2;
   startedAt: string;
   finishedAt: string;
   log: string;

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { OsName } from '../../../protocol/types.js';
 import { sha256File } from '../../hash/sha256-file.js';
 import type { OnProgress } from '../../hash/progress.js';
-import { collectEnvironment, defaultTempDirs } from '../environment/collect.js';
+import { defaultTempDirs } from '../environment/collect.js';
+import { collectEnvironmentV2 } from '../environment/collect-v2.js';
 import { allOutputPaths, BUILD_SCRIPTS, builtArtifactName, CHECKER_PATHS, detectLayout, type BuildLayout } from './layout.js';
 import { fileAtCommit, headCommit, pathsAtCommit, porcelain } from './repo.js';
 import { BUILD_RESULT_SCHEMA, writeJsonAtomic, type BuildResultFile, type BuiltArtifact } from './result.js';
@@ -227,7 +228,8 @@ export async function runBuild(opts: RunBuildOptions): Promise<RunBuildResult> {
     if (s) stateOutputs.push({ path: a.repoPath, size: s.size, mtimeMs: s.mtimeMs });
   }
 
-  const environment = await collectEnvironment({
+  const environment = await collectEnvironmentV2({
+    probeContainer: true,
     repoDir,
     tempDirs: opts.tempDirs ?? defaultTempDirs(repoDir),
     script: layout.script,
