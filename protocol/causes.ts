@@ -162,7 +162,12 @@ export function findingsOf(env: EnvironmentV2, opts: { scope?: 'bytes' | 'all' }
   }
   if (env.diskFreeBytes < MIN_DISK) out.push(finding('low-disk', [`${gib(env.diskFreeBytes)} free`], `free ≥ ${gib(MIN_DISK)} for the build (the checkout, Bazel's cache and the images).`));
   if (env.arch !== 'x86_64') out.push(finding('not-x86_64', [`arch ${env.arch}`], 'build on an x86_64 machine.'));
-  if (!c || c.engine !== 'podman') out.push(finding('no-podman', [c ? `only ${c.engine} found` : 'podman not found'], 'install podman (Ubuntu ≥ 22.04: `apt-get install podman`).'));
+  if (!c || c.engine !== 'podman') {
+    // One finding for one fact: without podman, "not rootful podman" says nothing more.
+    const i = out.findIndex((f) => f.cause === 'container-engine');
+    if (i >= 0) out.splice(i, 1);
+    out.push(finding('no-podman', [c ? `only ${c.engine} found` : 'podman not found'], 'install podman (Ubuntu ≥ 22.04: `apt-get install podman`).'));
+  }
   if (c?.userConfig && !off.length) {
     out.push(finding('user-container-conf', ['~/.container-run.conf exists'], 'move ~/.container-run.conf aside while building a release: the commit\'s script sources it and it can change mounts (the tmpfs) and the image.'));
   }

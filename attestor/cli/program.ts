@@ -8,6 +8,7 @@ import { registerIdentity } from './commands/identity.js';
 import { registerIcosCommands } from './commands/icos.js';
 import { registerReviewCommands } from './commands/review.js';
 import { registerReplica } from './commands/replica.js';
+import { registerDoctor } from './commands/doctor.js';
 import { TOOL_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerIcosCommands(program);
   registerReviewCommands(program);
   registerReplica(program);
+  registerDoctor(program);
   // subcommands inherit exitOverride/configureOutput only when set before they are added
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput({ outputError: () => {} });
   return program;
