@@ -10,6 +10,9 @@
  */
 import type { ManifestEntry, Statement } from './types.js';
 import { diffManifests, formatManifestPath, type ManifestDifference } from './manifest.js';
+import { normaliseEnvironment, type EnvironmentV2 } from './environment.js';
+import { CAUSES, findingsOf, scriptFix, tmpfsFix, type CauseId, type Finding } from './causes.js';
+import { classifyDifference, leafDifferences, summariseDifferences, type ChangeClass } from './classify.js';
 
 const MAX_STATEMENTS = 1000;
 const MAX_DIFFERING = 100;
@@ -46,12 +49,30 @@ export interface DivergenceDiagnosis {
   manifestNote: string;
   /** Environment factors that separate the groups, strongest first. */
   factors: DivergenceFactor[];
+  /** Catalogued causes (causes.ts), each naming the divergent reviewers it concerns and the fix. */
+  causes: DiagnosedCause[];
+}
+
+/** One catalogued cause found for some members of the divergent group. */
+export interface DiagnosedCause extends Finding {
+  /** Labels of the divergent reviewers it concerns (names, or principals). */
+  reviewers: string[];
+  /** `fact`: read from the reviewers' own attestations; `comparison`: inferred against the reference builds. */
+  basis: 'fact' | 'comparison';
+}
+
+/** A group of attestations; `reviewers[i]` labels `statements[i]` (default `reviewer i+1`). */
+export interface DiagnosisGroup {
+  statements: Statement[];
+  reviewers?: string[];
 }
 
 interface FactorDef {
   field: string;
-  value: (s: Statement) => string;
+  value: (e: EnvironmentV2, st: Statement) => string;
   cause: string;
+  /** The catalogued causes this factor is evidence of; host-only facts have none. */
+  causes: CauseId[];
 }
 
 const gib = 2 ** 30;
@@ -65,37 +86,44 @@ const diskBucket = (bytes: number) => (!(bytes >= 0) ? UNKNOWN : bytes >= 100 * 
 const b = (v: boolean | null | undefined) => (v === null || v === undefined ? UNKNOWN : String(v));
 const s = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? 'none' : v);
 
-/** One value for all temp dirs when they agree, else `path=value` per dir. */
-function tempDirs(st: Statement, pick: (d: { fsType: string; blockSize: number; tmpfs: boolean }) => string): string {
-  const dirs = [...(st.predicate.environment?.tempDirs ?? [])].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-  if (dirs.length === 0) return UNKNOWN;
-  const vals = dirs.map(pick);
-  return vals.every((v) => v === vals[0]) ? vals[0] : dirs.map((d, i) => `${d.path}=${vals[i]}`).join(',');
-}
-
-/** In tie order: the known causes first. */
-const FACTORS: FactorDef[] = [
-  { field: 'script.sha256', value: (x) => s(x.predicate.environment.script?.sha256), cause: 'The build script differs: an outdated or third-party copy, or a script version not matching the commit (known causes 1-2).' },
-  { field: 'tempDirs.tmpfs', value: (x) => tempDirs(x, (d) => String(d.tmpfs)), cause: 'Whether the build temp dirs are tmpfs: the image tars are sparse and record holes, so the temp filesystem changes the bytes (known cause 3).' },
-  { field: 'tempDirs.blockSize', value: (x) => tempDirs(x, (d) => String(d.blockSize)), cause: 'Temp filesystem block size (must be 4096): it shapes the hole maps of the sparse tars (known cause 3).' },
-  { field: 'tempDirs.fsType', value: (x) => tempDirs(x, (d) => d.fsType), cause: 'Temp filesystem type: the sparse tars record holes as the filesystem reports them (known cause 3).' },
-  { field: 'script.path', value: (x) => s(x.predicate.environment.script?.path), cause: 'A different build/check script path: the script must be the copy from the commit being built (known cause 2).' },
-  { field: 'git.clean', value: (x) => b(x.predicate.environment.git?.clean), cause: 'A dirty source tree changes what is built (known cause 4).' },
-  { field: 'release', value: (x) => b(x.predicate.environment.release), cause: 'A non-release build (--no-release drops --config=stamped) gives other bytes (known cause 4).' },
-  { field: 'wsl', value: (x) => b(x.predicate.environment.wsl), cause: 'WSL2 vs native Linux: WSL2 temp filesystems and memory limits changed hashes before (known causes 3, 6).' },
-  { field: 'podman', value: (x) => s(x.predicate.environment.podman), cause: 'Container engine version: the build runs in rootful podman (known cause 6).' },
-  { field: 'rootful', value: (x) => b(x.predicate.environment.rootful), cause: 'Rootless vs rootful container engine (known cause 6).' },
-  { field: 'docker', value: (x) => s(x.predicate.environment.docker), cause: 'podman vs docker (known cause 6).' },
-  { field: 'memoryBytes', value: (x) => memoryBucket(x.predicate.environment.memoryBytes), cause: 'RAM: the build needs 16 GiB or more; running out of memory broke builds before (known cause 6).' },
-  { field: 'commandLine', value: (x) => (x.predicate.environment.commandLine ?? []).join(' ') || 'none', cause: 'A different command line (flags such as --no-release, or another script) (known causes 2, 4).' },
-  { field: 'git.commit', value: (x) => s(x.predicate.environment.git?.commit), cause: 'A different source commit was built.' },
-  { field: 'tool.version', value: (x) => s(x.predicate.tool?.version), cause: 'A different icos-attest version recorded this build.' },
-  { field: 'kernel', value: (x) => s(x.predicate.environment.kernel), cause: 'Kernel version (filesystems and sparse-file reporting vary with it) (known cause 3).' },
-  { field: 'os', value: (x) => s(`${x.predicate.environment.os?.name ?? ''} ${x.predicate.environment.os?.version ?? ''}`.trim()), cause: 'Host operating system and version.' },
-  { field: 'arch', value: (x) => s(x.predicate.environment.arch), cause: 'CPU architecture (the build needs x86_64).' },
-  { field: 'cpus', value: (x) => String(x.predicate.environment.cpus ?? UNKNOWN), cause: 'CPU count (parallelism should not change the bytes; a hint only).' },
-  { field: 'diskFreeBytes', value: (x) => diskBucket(x.predicate.environment.diskFreeBytes), cause: 'Free disk (the build needs ≥ 100 GiB; a full disk can cut outputs short).' },
+/** In tie order: the known causes first. Per-role and per-file factors are added by `factorsFor`. */
+const FIXED_FACTORS: FactorDef[] = [
+  { field: 'git.clean', value: (e) => b(e.git?.clean), cause: 'A dirty source tree changes what is built (known cause 4).', causes: ['dirty-tree'] },
+  { field: 'release', value: (e) => b(e.release), cause: 'A non-release build (--no-release drops --config=stamped) gives other bytes (known cause 4).', causes: ['non-release'] },
+  { field: 'container.engine', value: (e) => s(e.container?.engine), cause: 'podman vs docker (known cause 6).', causes: ['container-engine', 'no-podman'] },
+  { field: 'container.rootful', value: (e) => b(e.container?.rootful), cause: 'Rootless vs rootful container engine (known cause 6).', causes: ['container-engine'] },
+  { field: 'container.version', value: (e) => s(e.container?.version), cause: 'Container engine version: the build runs in rootful podman (known cause 6).', causes: ['podman-too-old'] },
+  { field: 'container.image', value: (e) => s(e.container?.image), cause: 'A different build container image (unpinned, or built locally).', causes: ['unpinned-image'] },
+  { field: 'wsl', value: (e) => b(e.wsl), cause: 'WSL2 vs native Linux: WSL2 temp filesystems and memory limits changed hashes before (known causes 3, 6).', causes: ['low-ram-wsl'] },
+  { field: 'memoryBytes', value: (e) => memoryBucket(e.memoryBytes), cause: 'RAM: the build needs 16 GiB or more; too little tempts turning the tmpfs off (known cause 6).', causes: ['low-ram-wsl', 'low-ram'] },
+  { field: 'commandLine', value: (e) => (e.commandLine ?? []).join(' ') || 'none', cause: 'A different command line (flags such as --no-release, or another script) (known causes 2, 4).', causes: ['non-release', 'script-not-at-commit'] },
+  { field: 'git.commit', value: (e) => s(e.git?.commit), cause: 'A different source commit was built.', causes: [] },
+  { field: 'tool.version', value: (_e, x) => s(x.predicate.tool?.version), cause: 'A different icos-attest version recorded this build.', causes: [] },
+  { field: 'kernel', value: (e) => s(e.kernel), cause: 'Kernel version (filesystems and sparse-file reporting vary with it) (known cause 3).', causes: [] },
+  { field: 'os', value: (e) => s(`${e.os?.name ?? ''} ${e.os?.version ?? ''}`.trim()), cause: 'Host operating system and version.', causes: [] },
+  { field: 'arch', value: (e) => s(e.arch), cause: 'CPU architecture (the build needs x86_64).', causes: ['not-x86_64'] },
+  { field: 'cpus', value: (e) => String(e.cpus ?? UNKNOWN), cause: 'CPU count (parallelism should not change the bytes; a hint only).', causes: [] },
+  { field: 'diskFreeBytes', value: (e) => diskBucket(e.diskFreeBytes), cause: 'Free disk (the build needs ≥ 100 GiB; a full disk can cut outputs short).', causes: ['low-disk'] },
 ];
+
+/** Factors per file that defines the build and per build-dir role seen in any statement: values compare like with like. */
+function factorsFor(envs: EnvironmentV2[]): FactorDef[] {
+  const files = [...new Set(envs.flatMap((e) => e.files.map((f) => f.path)))].sort();
+  const roles = [...new Set(envs.flatMap((e) => e.dirs.map((d) => d.role)))].sort((x, y) => Number(!x.startsWith('container:')) - Number(!y.startsWith('container:')) || (x < y ? -1 : 1));
+  const file = (e: EnvironmentV2, p: string) => e.files.find((f) => f.path === p);
+  const dir = (e: EnvironmentV2, r: string) => e.dirs.find((d) => d.role === r);
+  const out: FactorDef[] = [];
+  for (const p of files) {
+    out.push({ field: `files[${p}].atCommit`, value: (e) => b(file(e, p)?.atCommit), cause: `Whether ${p} is the file at the proposal's commit: an outdated or edited copy builds other bytes (known causes 1-2).`, causes: ['script-not-at-commit'] });
+    out.push({ field: `files[${p}].sha256`, value: (e) => s(file(e, p)?.sha256), cause: `${p} differs: an outdated or third-party copy, or one not matching the commit (known causes 1-2).`, causes: ['script-not-at-commit'] });
+  }
+  for (const r of roles) {
+    out.push({ field: `dirs[${r}].tmpfs`, value: (e) => b(dir(e, r)?.tmpfs), cause: `Whether ${r} is a tmpfs: the image tars are sparse and record holes, so the temp filesystem changes the bytes (known cause 3).`, causes: ['tmpfs-off', 'sparse-layout'] });
+    out.push({ field: `dirs[${r}].blockSize`, value: (e) => String(dir(e, r)?.blockSize ?? UNKNOWN), cause: `Block size of ${r} (must be 4096): it shapes the hole maps of the sparse tars (known cause 3).`, causes: ['filesystem', 'sparse-layout'] });
+    out.push({ field: `dirs[${r}].fsType`, value: (e) => s(dir(e, r)?.fsType), cause: `Filesystem of ${r}: the sparse tars record holes as the filesystem reports them (known cause 3).`, causes: ['filesystem', 'tmpfs-off', 'sparse-layout'] });
+  }
+  return [...out, ...FIXED_FACTORS];
+}
 
 function counts(values: string[]): Map<string, number> {
   const m = new Map<string, number>();
@@ -183,8 +211,8 @@ function noteFor(first: ManifestDifference | undefined, display: string | null):
  * proposal/CDN, or the largest). Cost: O(statements × fields + manifest entries).
  */
 export function diagnoseDivergence(
-  reference: { statements: Statement[] },
-  divergent: { statements: Statement[] },
+  reference: DiagnosisGroup,
+  divergent: DiagnosisGroup,
   artifactName: string,
 ): DivergenceDiagnosis {
   const ref = reference.statements.slice(0, MAX_STATEMENTS);
@@ -215,12 +243,23 @@ export function diagnoseDivergence(
     }
   }
 
-  // (2) Environment factors.
+  // (2) Catalogued causes, from each divergent reviewer's own facts first.
+  const refEnvs = ref.map(envOf);
+  const divEnvs = div.map(envOf);
+  const labels = div.map((_, i) => divergent.reviewers?.[i] ?? `reviewer ${i + 1}`);
+  const leafClasses = new Set<ChangeClass>(leafDifferences(differing).map(classifyDifference));
+  const causes = diagnoseCauses(refEnvs, divEnvs, labels, leafClasses);
+
+  // (3) Environment factors, on normalised values (roles, not paths). When every divergent
+  // reviewer has a catalogued cause, host facts that no found cause involves are left out.
   const found: { f: DivergenceFactor; order: number }[] = [];
+  const explained = causes.length > 0 && labels.every((l) => causes.some((c) => c.reviewers.includes(l)));
+  const foundIds = new Set<CauseId>(causes.map((c) => c.cause));
   if (ref.length && div.length) {
-    FACTORS.forEach((def, order) => {
-      const rv = ref.map((st) => safe(() => def.value(st)));
-      const dv = div.map((st) => safe(() => def.value(st)));
+    factorsFor([...refEnvs, ...divEnvs]).forEach((def, order) => {
+      if (explained && !def.causes.some((c) => foundIds.has(c))) return;
+      const rv = ref.map((st, i) => safe(() => def.value(refEnvs[i], st)));
+      const dv = div.map((st, i) => safe(() => def.value(divEnvs[i], st)));
       const cr = counts(rv);
       const cd = counts(dv);
       // Only a value some divergent member has and no reference member has can explain the
@@ -228,12 +267,16 @@ export function diagnoseDivergence(
       if (dv.every((v) => cr.has(v))) return;
       const score = separationScore(rv, dv);
       if (score < MIN_SCORE) return;
-      // How strongly it separates is the score's to say (readers word it); the explanation is the cause.
       found.push({ order, f: { field: def.field, reference: ranked(cr), divergent: ranked(cd), score, explanation: def.cause } });
     });
   }
   found.sort((x, y) => y.f.score - x.f.score || x.order - y.order);
   const top = found.slice(0, MAX_FACTORS).map((x) => x.f);
+  // The kind of difference, when it says more than the first entry's note (several entries, or not content).
+  const leaves = leafDifferences(differing);
+  if (manifestNote && (leaves.length > 1 || leafClasses.size > 1 || (leafClasses.size === 1 && !leafClasses.has('content')))) {
+    manifestNote += ` In all, ${summariseDifferences(differing)}.`;
+  }
 
   return {
     artifact: artifactName,
@@ -245,7 +288,86 @@ export function diagnoseDivergence(
     differingTotal: differing.length,
     manifestNote,
     factors: top,
+    causes,
   };
+}
+
+function envOf(st: Statement): EnvironmentV2 {
+  return normaliseEnvironment(st.predicate.environment);
+}
+
+const MAX_CAUSES = 12;
+
+/**
+ * Per divergent reviewer: the `bytes` causes its own record shows (dropped when every reference
+ * member shows the same: then it cannot be what sets the groups apart); without any, a
+ * comparison with the reference builds (v1 records cannot say whether a script is the commit's).
+ * The manifest's kind of difference adds timestamps or sparse layout. Grouped by cause and fix.
+ */
+function diagnoseCauses(refEnvs: EnvironmentV2[], divEnvs: EnvironmentV2[], labels: string[], leafClasses: Set<ChangeClass>): DiagnosedCause[] {
+  const refFindings = refEnvs.map((e) => findingsOf(e, { scope: 'bytes' }));
+  const sharedByAllRef = (f: Finding) => refFindings.length > 0 && refFindings.every((fs) => fs.some((g) => g.cause === f.cause && g.fix === f.fix));
+  const out = new Map<string, DiagnosedCause>();
+  const add = (f: Finding, who: string, basis: DiagnosedCause['basis']) => {
+    const key = `${f.cause}\n${f.fix}`;
+    const cur = out.get(key);
+    if (!cur) out.set(key, { ...f, evidence: [...f.evidence], reviewers: [who], basis });
+    else {
+      if (!cur.reviewers.includes(who)) cur.reviewers.push(who);
+      for (const e of f.evidence) if (!cur.evidence.includes(e)) cur.evidence.push(e);
+    }
+  };
+  divEnvs.forEach((env, i) => {
+    let facts = findingsOf(env, { scope: 'bytes' }).filter((f) => !sharedByAllRef(f));
+    if (facts.length === 0) facts = compared(env, refEnvs);
+    const basis = facts.length && findingsOf(env, { scope: 'bytes' }).some((f) => f.cause === facts[0].cause) ? 'fact' : 'comparison';
+    for (const f of facts) add(f, labels[i], basis);
+    // The kind of difference inside the image, when every differing leaf is of one kind.
+    if (leafClasses.size === 1) {
+      const [only] = leafClasses;
+      const hasFs = facts.some((f) => f.cause === 'tmpfs-off' || f.cause === 'filesystem');
+      if (only === 'sparse' && !hasFs) {
+        add({ cause: 'sparse-layout', title: CAUSES['sparse-layout'].title, evidence: ['the differing entries have the same bytes and another hole map'], fix: tmpfsFix(env, env.container?.declaredTmpfs ?? []) }, labels[i], 'comparison');
+      } else if (only === 'timestamp') {
+        add({ cause: 'timestamps', title: CAUSES.timestamps.title, evidence: ['the differing entries differ only in mtime'], fix: "build with the commit's own scripts and toolchain, which write tars with --mtime='UTC 1970-01-01'; a non-release build or an edited script changes timestamps." }, labels[i], 'comparison');
+      }
+    }
+  });
+  return [...out.values()].slice(0, MAX_CAUSES);
+}
+
+/** Causes inferred against the reference builds: a file hash, a role's tmpfs or filesystem that none of them has. */
+function compared(env: EnvironmentV2, refEnvs: EnvironmentV2[]): Finding[] {
+  if (refEnvs.length === 0) return [];
+  const out: Finding[] = [];
+  const files = env.files.filter((f) => refEnvs.every((r) => r.files.some((g) => g.path === f.path && g.sha256 !== f.sha256)));
+  if (files.length) {
+    out.push({
+      cause: 'script-not-at-commit',
+      title: CAUSES['script-not-at-commit'].title,
+      evidence: files.map((f) => `\`${f.path}\` differs from the reference builds' copy`),
+      fix: scriptFix(files.map((f) => f.path), env.git.commit),
+    });
+  }
+  const noTmpfs = env.dirs.filter((d) => !d.tmpfs && refEnvs.every((r) => r.dirs.some((g) => g.role === d.role && g.tmpfs)));
+  if (noTmpfs.length) {
+    out.push({
+      cause: 'tmpfs-off',
+      title: CAUSES['tmpfs-off'].title,
+      evidence: noTmpfs.map((d) => `\`${d.role}\` was ${d.fsType}, a tmpfs in every reference build`),
+      fix: tmpfsFix(env, noTmpfs.map((d) => d.role.replace(/^(container|host):/, ''))),
+    });
+  }
+  const fs = env.dirs.filter((d) => d.tmpfs === false && !noTmpfs.includes(d) && refEnvs.every((r) => r.dirs.some((g) => g.role === d.role && (g.fsType !== d.fsType || g.blockSize !== d.blockSize))));
+  if (fs.length) {
+    out.push({
+      cause: 'filesystem',
+      title: CAUSES.filesystem.title,
+      evidence: fs.map((d) => `\`${d.role}\` was ${d.fsType} with ${d.blockSize}-byte blocks, unlike every reference build`),
+      fix: 'build on the filesystem the reference builds used (tmpfs or ext4 with 4096-byte blocks).',
+    });
+  }
+  return out;
 }
 
 function safe(f: () => string): string {

@@ -18,6 +18,8 @@ export const LIMITS = {
   manifestDepth: 8,
   /** Temp directories in the environment record. */
   tempDirs: 16,
+  /** Files that define the build, hashed in a v2 environment record. */
+  buildFiles: 32,
   /** Arguments of the recorded command line. */
   commandLineArgs: 64,
   /** Maximum length (UTF-16 code units) of free-text strings, by purpose. */

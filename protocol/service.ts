@@ -100,6 +100,15 @@ export const EnvironmentFactorIdl = IDL.Record({
 
 export const ManifestDifferenceIdl = IDL.Record({ path: IDL.Text, change: IDL.Text });
 
+export const DivergenceCauseIdl = IDL.Record({
+  cause: IDL.Text,
+  title: IDL.Text,
+  reviewers: IDL.Vec(IDL.Text),
+  evidence: IDL.Vec(IDL.Text),
+  fix: IDL.Text,
+  basis: IDL.Text
+});
+
 export const DivergenceHintIdl = IDL.Record({
   group_sha256: IDL.Text,
   reference_sha256: IDL.Text,
@@ -109,7 +118,8 @@ export const DivergenceHintIdl = IDL.Record({
   manifest_note: IDL.Text,
   differing: IDL.Vec(ManifestDifferenceIdl),
   differing_total: IDL.Nat32,
-  factors: IDL.Vec(EnvironmentFactorIdl)
+  factors: IDL.Vec(EnvironmentFactorIdl),
+  causes: IDL.Vec(DivergenceCauseIdl)
 });
 
 export const ArtifactReportIdl = IDL.Record({
@@ -424,6 +434,19 @@ export interface EnvironmentFactor {
   explanation: string;
 }
 
+/** A catalogued cause (protocol/causes.ts) found for some members of a divergent group. */
+export interface DivergenceCause {
+  /** Catalogue id, e.g. `tmpfs-off`, `script-not-at-commit`. */
+  cause: string;
+  title: string;
+  /** The reviewers it concerns, by name (principal when unnamed). */
+  reviewers: string[];
+  evidence: string[];
+  fix: string;
+  /** `fact` (their own attestation says so) or `comparison` (inferred against the reference builds). */
+  basis: string;
+}
+
 export interface ManifestDifference {
   /** Display path inside the artifact, e.g. `update-img.tar.zst › root.img`. */
   path: string;
@@ -445,6 +468,7 @@ export interface DivergenceHint {
   differing: ManifestDifference[];
   differing_total: number;
   factors: EnvironmentFactor[];
+  causes: DivergenceCause[];
 }
 
 export interface ArtifactReport {

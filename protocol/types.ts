@@ -6,22 +6,39 @@
 import type { ArtifactLaunchMeasurements, ArtifactProvenance } from './artifact-evidence.js';
 
 export type { ArtifactLaunchMeasurements, ArtifactProvenance } from './artifact-evidence.js';
+import type { EnvironmentV2 } from './environment.js';
+export type { EnvironmentV2 } from './environment.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-/** This project's predicate; bump the version segment on any incompatible change. */
+/** This project's predicate, version 1 (still accepted; environment with host paths). */
 export const PREDICATE_TYPE = 'https://github.com/icos-attest/icos-attest/predicate/ic-os-build/v1';
+/** Version 2: the environment names roles, not host paths, and hashes every file that defines the build (environment.ts). */
+export const PREDICATE_TYPE_V2 = 'https://github.com/icos-attest/icos-attest/predicate/ic-os-build/v2';
+export const PREDICATE_TYPES = [PREDICATE_TYPE, PREDICATE_TYPE_V2] as const;
 
 export const OS_NAMES = ['guestos', 'hostos', 'setupos', 'recovery'] as const;
 export type OsName = (typeof OS_NAMES)[number];
 
-/** in-toto Statement v1 carrying an IC-OS build predicate. */
-export interface Statement {
+/** in-toto Statement v1 carrying an IC-OS build predicate (v1 or v2). */
+export type Statement = StatementV1 | StatementV2;
+
+export interface StatementV1 {
   _type: typeof STATEMENT_TYPE;
   subject: Subject[];
   predicateType: typeof PREDICATE_TYPE;
   predicate: BuildPredicate;
 }
+
+export interface StatementV2 {
+  _type: typeof STATEMENT_TYPE;
+  subject: Subject[];
+  predicateType: typeof PREDICATE_TYPE_V2;
+  predicate: BuildPredicateV2;
+}
+
+/** v2: the same predicate with the private-free environment record. */
+export type BuildPredicateV2 = Omit<BuildPredicate, 'environment'> & { environment: EnvironmentV2 };
 
 export interface Subject {
   /** `<os>/<file>`, e.g. `guestos/update-img.tar.zst`. */

@@ -7,9 +7,11 @@ import { checkArtifactEvidence, EVIDENCE_FIELDS } from './artifact-evidence.js';
 import { ARTIFACTS_BY_OS, computeOutcome } from './artifacts.js';
 import { fail, ok, ProtocolError, type Result } from './errors.js';
 import { LIMITS } from './limits.js';
+import { checkEnvironmentV2, checkNoPrivatePaths } from './validate-environment.js';
 import {
   OS_NAMES,
   PREDICATE_TYPE,
+  PREDICATE_TYPE_V2,
   STATEMENT_TYPE,
   type ArtifactResult,
   type OsName,
@@ -17,7 +19,7 @@ import {
 } from './types.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const HEX40 = /^[0-9a-f]{40}$/;
+export const HEX40 = /^[0-9a-f]{40}$/;
 const NAT64 = /^(0|[1-9][0-9]{0,19})$/;
 const NAT64_MAX = 18446744073709551615n;
 const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
@@ -37,7 +39,7 @@ function describe(v: unknown): string {
   return typeof v === 'string' ? `string ${JSON.stringify(v.slice(0, 40))}` : `${typeof v} ${String(v).slice(0, 40)}`;
 }
 
-function obj(v: unknown, path: string, required: string[], optional: string[] = []): Record<string, unknown> {
+export function obj(v: unknown, path: string, required: string[], optional: string[] = []): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(path, `expected an object, got ${describe(v)}`);
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) bad(path, 'expected a plain JSON object');
@@ -50,7 +52,7 @@ function obj(v: unknown, path: string, required: string[], optional: string[] = 
   return o;
 }
 
-function arr(v: unknown, path: string, min: number, max: number): unknown[] {
+export function arr(v: unknown, path: string, min: number, max: number): unknown[] {
   if (!Array.isArray(v)) bad(path, `expected an array, got ${describe(v)}`);
   if (v.length < min) bad(path, `needs at least ${min} entr${min === 1 ? 'y' : 'ies'}`);
   if (v.length > max) bad(path, `${v.length} entries exceed the limit of ${max}`);
@@ -61,7 +63,7 @@ function arr(v: unknown, path: string, min: number, max: number): unknown[] {
  * Text of at most `max` UTF-16 units, no lone surrogates, and (unless `measured`: names read
  * from inside an artifact, which may hold anything) no control characters.
  */
-function str(v: unknown, path: string, max: number, nonEmpty = true, measured = false): string {
+export function str(v: unknown, path: string, max: number, nonEmpty = true, measured = false): string {
   if (typeof v !== 'string') bad(path, `expected a string, got ${describe(v)}`);
   if (nonEmpty && v.length === 0) bad(path, 'must not be empty');
   if (v.length > max) bad(path, `${v.length} characters exceed the limit of ${max}`);
@@ -77,11 +79,11 @@ function str(v: unknown, path: string, max: number, nonEmpty = true, measured = 
   return v;
 }
 
-function hex(v: unknown, path: string, re: RegExp, what: string): string {
+export function hex(v: unknown, path: string, re: RegExp, what: string): string {
   if (typeof v !== 'string' || !re.test(v)) bad(path, `expected ${what}, got ${describe(v)}`);
   return v;
 }
-const sha = (v: unknown, path: string) => hex(v, path, HEX64, '64 lowercase hex digits (sha256)');
+export const sha = (v: unknown, path: string) => hex(v, path, HEX64, '64 lowercase hex digits (sha256)');
 
 function nat64(v: unknown, path: string): string {
   if (typeof v !== 'string' || !NAT64.test(v) || BigInt(v) > NAT64_MAX) {
@@ -90,18 +92,18 @@ function nat64(v: unknown, path: string): string {
   return v;
 }
 
-function int(v: unknown, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function int(v: unknown, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) bad(path, `expected an integer, got ${describe(v)}`);
   if (v < min || v > max) bad(path, `${v} is outside ${min}..${max}`);
   return v;
 }
 
-function bool(v: unknown, path: string): boolean {
+export function bool(v: unknown, path: string): boolean {
   if (typeof v !== 'boolean') bad(path, `expected true or false, got ${describe(v)}`);
   return v;
 }
 
-function nullable<T>(v: unknown, path: string, f: (v: unknown, path: string) => T): T | null {
+export function nullable<T>(v: unknown, path: string, f: (v: unknown, path: string) => T): T | null {
   return v === null ? null : f(v, path);
 }
 
@@ -139,7 +141,8 @@ export function validateStatement(value: unknown): Result<Statement> {
 function checkStatement(value: unknown): void {
   const st = obj(value, 'statement', ['_type', 'subject', 'predicateType', 'predicate']);
   if (st._type !== STATEMENT_TYPE) bad('statement._type', `must be ${STATEMENT_TYPE}`);
-  if (st.predicateType !== PREDICATE_TYPE) bad('statement.predicateType', `must be ${PREDICATE_TYPE}`);
+  const v2 = st.predicateType === PREDICATE_TYPE_V2;
+  if (st.predicateType !== PREDICATE_TYPE && !v2) bad('statement.predicateType', `must be ${PREDICATE_TYPE_V2} (or ${PREDICATE_TYPE})`);
 
   const p = obj(st.predicate, 'predicate', ['proposal', 'commit', 'os', 'artifacts', 'environment', 'tool', 'startedAt', 'finishedAt'], ['supersedes']);
   nat64(p.proposal, 'predicate.proposal');
@@ -152,7 +155,8 @@ function checkStatement(value: unknown): void {
     if (names.has(name)) bad(`predicate.artifacts[${i}].name`, `${name} appears twice`);
     names.add(name);
   });
-  checkEnvironment(p.environment);
+  if (v2) checkEnvironmentV2(p.environment, bad);
+  else checkEnvironment(p.environment);
   const tool = obj(p.tool, 'predicate.tool', ['name', 'version']);
   str(tool.name, 'predicate.tool.name', LIMITS.shortString);
   str(tool.version, 'predicate.tool.version', LIMITS.shortString);
@@ -160,6 +164,7 @@ function checkStatement(value: unknown): void {
   const finished = time(p.finishedAt, 'predicate.finishedAt');
   if (finished < started) bad('predicate.finishedAt', 'is before startedAt');
   if ('supersedes' in p) nat64(p.supersedes, 'predicate.supersedes');
+  if (v2) checkNoPrivatePaths(p, bad);
 
   // The subject is the in-toto view of the artifacts: same names, same order, same digests.
   const subject = arr(st.subject, 'statement.subject', arts.length, arts.length);

@@ -3,7 +3,8 @@
  * The result file is read leniently where it is ours to fill in (outcome is recomputed, absent
  * manifests become null) and strictly where it is the reviewer's claim (hashes, names, OS).
  */
-import { OS_NAMES, PREDICATE_TYPE, STATEMENT_TYPE, type ArtifactResult, type Environment, type OsName, type Statement } from '../../protocol/types.js';
+import { OS_NAMES, PREDICATE_TYPE_V2, STATEMENT_TYPE, type ArtifactResult, type Environment, type OsName, type StatementV2 } from '../../protocol/types.js';
+import { normaliseEnvironment, type EnvironmentV2 } from '../../protocol/environment.js';
 import { computeOutcome } from '../../protocol/artifacts.js';
 import { inputError } from '../cli/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../cli/version.js';
@@ -17,7 +18,8 @@ export interface OsResult {
 export interface AttestInput {
   proposal: string;
   commit: string;
-  environment: Environment;
+  /** Always v2: a v1 record from an older result file is normalised (roles, no host paths). */
+  environment: EnvironmentV2;
   startedAt: string;
   finishedAt: string;
   oses: OsResult[];
@@ -25,6 +27,11 @@ export interface AttestInput {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/** The reviewer's home, so that paths under it are written as `~` (never signed as they are). */
+function homeDir(): string | null {
+  return process.env.HOME || process.env.USERPROFILE || null;
+}
 const COMMIT = /^[0-9a-f]{40}$/;
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -122,7 +129,7 @@ export function normalizeResult(raw: unknown): AttestInput {
   return {
     proposal,
     commit,
-    environment: src.environment as unknown as Environment,
+    environment: normaliseEnvironment(src.environment as unknown as Environment | EnvironmentV2, { home: homeDir() }),
     startedAt,
     finishedAt,
     oses: [...byOs.entries()].map(([os, artifacts]) => ({ os, artifacts })),
@@ -130,11 +137,11 @@ export function normalizeResult(raw: unknown): AttestInput {
   };
 }
 
-export function statementFor(input: AttestInput, os: OsResult, supersedes?: string): Statement {
+export function statementFor(input: AttestInput, os: OsResult, supersedes?: string): StatementV2 {
   return {
     _type: STATEMENT_TYPE,
     subject: os.artifacts.map((a) => ({ name: a.name, digest: { sha256: a.sha256 } })),
-    predicateType: PREDICATE_TYPE,
+    predicateType: PREDICATE_TYPE_V2,
     predicate: {
       proposal: input.proposal,
       commit: input.commit,

@@ -63,6 +63,8 @@ export interface HintJson {
   differing: Record<string, unknown>[];
   differingTotal: number;
   factors: { field: string; reference: string[]; divergent: string[]; score: number; explanation: string }[];
+  /** Catalogued causes, each naming the reviewers it concerns and the fix (protocol/causes.ts). */
+  causes: { cause: string; title: string; reviewers: string[]; evidence: string[]; fix: string; basis: string }[];
 }
 
 /** Candid values → JSON: bigint → decimal, Principal → text, Uint8Array → hex. */
@@ -135,7 +137,8 @@ export function reportToJson(r: ProposalReport): ReportJson {
           manifestNote: h.manifest_note,
           differing: h.differing.map((d) => plain(d) as Record<string, unknown>),
           differingTotal: h.differing_total,
-          factors: h.factors.map((f) => ({ field: f.field, reference: f.reference, divergent: f.divergent, score: f.score, explanation: f.explanation }))
+          factors: h.factors.map((f) => ({ field: f.field, reference: f.reference, divergent: f.divergent, score: f.score, explanation: f.explanation })),
+          causes: (h.causes ?? []).map((c) => ({ cause: c.cause, title: c.title, reviewers: c.reviewers, evidence: c.evidence, fix: c.fix, basis: c.basis }))
         }))
       }))
     }))
@@ -176,6 +179,10 @@ function hintLines(a: ArtifactJson, h: HintJson): string[] {
   const more = h.differingTotal > 1 ? ` (${h.differingTotal} differing entries)` : '';
   if (h.manifestNote) out.push(`    ${h.manifestNote}${more}`);
   else if (h.firstDivergent) out.push(`    first divergent component: ${h.firstDivergent}${more}`);
+  for (const c of h.causes) {
+    const how = c.basis === 'comparison' ? ' (compared with the reference builds)' : '';
+    out.push(`    ${c.reviewers.join(', ')}: ${c.title}${how}: ${c.evidence.join('; ')}.`, `      fix: ${c.fix}`);
+  }
   for (const f of h.factors) {
     const explanation = f.explanation;
     out.push(`    ${f.field}: ${f.reference.join(', ')} in the reference builds, ${f.divergent.join(', ')} here — ${strength(f.score)}${explanation ? `. ${explanation}` : ''}`);

@@ -17,7 +17,9 @@
  *     "b": { ... } | null,
  *     "firstDivergent": ["root.img"] | null,          // path components below the artifact
  *     "firstDivergentDisplay": "update-img.tar.zst › root.img" | null,
+ *     "summary": "1 entry differs: timestamp only",       // leaf entries by kind of change
  *     "differing": [{ "path": ["root.img"], "change": "added|removed|changed",
+ *                     "class": "content|timestamp|mode-owner|sparse|metadata|added|removed",
  *                     "a"?: ManifestEntry (no children), "b"?: ManifestEntry }],
  *     "truncatedAt": [["disk.img"]],                   // compared no deeper: truncated manifest
  *     "note": "<one sentence>",
@@ -31,6 +33,7 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, writeSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffManifests, formatManifestPath, type ManifestDifference } from '../../protocol/manifest.js';
+import { CHANGE_WORDS, classifyDifference, summariseDifferences, type ChangeClass } from '../../protocol/classify.js';
 import { computeManifest, ManifestError, type ManifestOptions } from '../manifest/index.js';
 import { DiffError, loadInput, type ArtifactView, type InputKind, type LoadedInput } from './inputs.js';
 
@@ -52,7 +55,9 @@ export interface ArtifactDiff {
   b: ArtifactSide | null;
   firstDivergent: string[] | null;
   firstDivergentDisplay: string | null;
-  differing: ManifestDifference[];
+  /** `1 entry differs: timestamp only`; empty when nothing inside differs. */
+  summary: string;
+  differing: (ManifestDifference & { class: ChangeClass })[];
   truncatedAt: string[][];
   note: string;
   /** Only with --deep: the extracted components and diffoscope's verdict, or why not. */
@@ -94,7 +99,7 @@ function pair(a: ArtifactView[], b: ArtifactView[]): [ArtifactView | null, Artif
 /** Compare one pair of artifacts (pure: no I/O). */
 export function diffArtifacts(x: ArtifactView | null, y: ArtifactView | null): ArtifactDiff {
   const name = (x ?? y)!.name;
-  const empty = { firstDivergent: null, firstDivergentDisplay: null, differing: [], truncatedAt: [] };
+  const empty = { firstDivergent: null, firstDivergentDisplay: null, summary: '', differing: [], truncatedAt: [] };
   if (!x || !y) {
     return { name, status: x ? 'only-in-a' : 'only-in-b', a: x && side(x), b: y && side(y), ...empty, note: `${name} is only in ${x ? 'a' : 'b'}.` };
   }
@@ -114,7 +119,8 @@ export function diffArtifacts(x: ArtifactView | null, y: ArtifactView | null): A
   const d = diffManifests(x.manifest, y.manifest);
   result.firstDivergent = d.firstDivergent;
   result.firstDivergentDisplay = d.firstDivergent && formatManifestPath(d.firstDivergent, name);
-  result.differing = d.differing;
+  result.differing = d.differing.map((x) => ({ ...x, class: classifyDifference(x) }));
+  result.summary = d.differing.length ? summariseDifferences(d.differing) : '';
   result.truncatedAt = d.truncatedAt;
   if (!d.firstDivergent && x.manifest.length === 0) {
     result.note = 'Neither manifest lists any component (not a tar or disk image): nothing inside to compare.';
@@ -169,7 +175,7 @@ const short = (h: string | null | undefined) => (h ? `${h.slice(0, 12)}…` : '-
 export function formatDiff(r: DiffReport): string {
   const lines: string[] = [];
   for (const x of r.artifacts) {
-    lines.push(`${x.name}: ${x.status}`);
+    lines.push(`${x.name}: ${x.status}${x.summary ? ` — ${x.summary}` : ''}`);
     if (x.a || x.b) lines.push(`  a ${short(x.a?.sha256)} (${x.a?.size ?? '-'} bytes)   b ${short(x.b?.sha256)} (${x.b?.size ?? '-'} bytes)`);
     if (x.firstDivergentDisplay) lines.push(`  first divergent: ${x.firstDivergentDisplay}`);
     for (const d of x.differing) {
@@ -180,7 +186,7 @@ export function formatDiff(r: DiffReport): string {
         if (d.a!.size !== d.b!.size) what.push(`size ${d.a!.size} → ${d.b!.size}`);
         if (d.a!.kind !== d.b!.kind) what.push(`kind ${d.a!.kind} → ${d.b!.kind}`);
         if (d.a!.detail !== d.b!.detail) what.push(`detail "${d.a!.detail ?? ''}" → "${d.b!.detail ?? ''}"`);
-        lines.push(`  changed  ${where}: ${what.join('; ')}`);
+        lines.push(`  changed  ${where}: ${what.join('; ')} — ${CHANGE_WORDS[d.class]}`);
       } else {
         lines.push(`  ${d.change.padEnd(8)} ${where}`);
       }

@@ -90,7 +90,7 @@ const SENTINEL_DIGEST = 'e'.repeat(64);
 
 /** Encodes one record with sentinel values and finds where they sit. */
 function rawTemplate(envelope: CandidEnvelope, statement: Statement, sample: Principal, now: bigint): RawTemplate {
-  const st: Statement = { ...statement, predicate: { ...statement.predicate, proposal: SENTINEL_PROPOSAL } };
+  const st = { ...statement, predicate: { ...statement.predicate, proposal: SENTINEL_PROPOSAL } } as Statement;
   const record: StoredAttestation = {
     id: 7n,
     proposal: BigInt(SENTINEL_PROPOSAL),

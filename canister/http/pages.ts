@@ -140,6 +140,11 @@ function firstDivergent(h: DivergenceHint): string {
   return h.first_divergent.length === 0 ? '' : `<p>First divergent component: <code>${e(h.first_divergent[0])}</code></p>`;
 }
 
+/** Escaped text with its `code` spans as <code> (the catalogue writes paths and commands that way). */
+function codeSpans(text: string): string {
+  return e(text).replace(/`([^`<>]+)`/g, '<code>$1</code>');
+}
+
 function hintItem(h: DivergenceHint, groups: HashGroup[]): string {
   const ref = groups.find((g) => g.sha256 === h.reference_sha256);
   const why = ref?.matches_proposal[0] === true ? 'the proposal hash' : ref?.matches_cdn[0] === true ? 'the CDN hash' : 'the largest group';
@@ -155,9 +160,14 @@ function hintItem(h: DivergenceHint, groups: HashGroup[]): string {
         )
         .join('')}</ul>`
     : '';
+  const causes = (h.causes ?? []).length
+    ? `<ul class="causes">${h.causes
+        .map((c) => `<li><b>${e(c.reviewers.join(', '))}</b>: ${e(c.title)}${c.basis === 'comparison' ? ' <span class="muted">(compared with the reference builds)</span>' : ''}: ${codeSpans(c.evidence.join('; '))}. <b>Fix:</b> ${codeSpans(c.fix)}</li>`)
+        .join('')}</ul>`
+    : '';
   return (
     `<li><p>${plural(h.divergent_count, 'build')} of ${hashRef(h.group_sha256)} vs the reference: ${plural(h.reference_count, 'build')} of ${hashRef(h.reference_sha256)} ` +
-    `<span class="muted">(${why})</span>.</p>${firstDivergent(h)}${differing}${factors}</li>`
+    `<span class="muted">(${why})</span>.</p>${firstDivergent(h)}${causes}${differing}${factors}</li>`
   );
 }
 

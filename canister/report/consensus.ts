@@ -73,7 +73,7 @@ export function computeReport(store: Store, proposal: bigint): { report: Proposa
     quorum: o.quorum,
     artifacts: o.artifacts.map((a) => {
       for (const g of a.groups) for (const r of g.reviewers) counted.add(r.principal);
-      const hints: DivergenceHint[] = divergenceHints(a, byId);
+      const hints: DivergenceHint[] = divergenceHints(a, byId, nameOf);
       return {
         name: a.name,
         proposal_sha256: opt(a.proposalSha256),

@@ -12,17 +12,20 @@ import type { Statement } from '../../protocol/types.js';
 /** Differing entries per hint in a report (the JSON and diff tooling can show more). */
 const MAX_DIFFERING = 20;
 
-export function divergenceHints(artifact: ArtifactConsensus, records: Map<bigint, AttestationRecord>): DivergenceHint[] {
+/** `nameOf(principal)` names reviewers in the causes (the principal when it gives ''). */
+export function divergenceHints(artifact: ArtifactConsensus, records: Map<bigint, AttestationRecord>, nameOf: (principal: string) => string = () => ''): DivergenceHint[] {
   if (artifact.groups.length < 2) return [];
-  const statementsOf = (g: ArtifactConsensus['groups'][number]): Statement[] =>
-    g.reviewers.flatMap((r) => {
+  const groupOf = (g: ArtifactConsensus['groups'][number]): { statements: Statement[]; reviewers: string[] } => {
+    const members = g.reviewers.flatMap((r) => {
       const rec = records.get(r.attestationId);
-      return rec === undefined ? [] : [rec.statement];
+      return rec === undefined ? [] : [{ statement: rec.statement, label: nameOf(r.principal) || r.principal }];
     });
+    return { statements: members.map((m) => m.statement), reviewers: members.map((m) => m.label) };
+  };
   const [reference, ...divergent] = artifact.groups;
-  const ref = { statements: statementsOf(reference) };
+  const ref = groupOf(reference);
   return divergent.map((g) => {
-    const d = diagnoseDivergence(ref, { statements: statementsOf(g) }, artifact.name);
+    const d = diagnoseDivergence(ref, groupOf(g), artifact.name);
     return {
       group_sha256: g.sha256,
       reference_sha256: reference.sha256,
@@ -32,7 +35,8 @@ export function divergenceHints(artifact: ArtifactConsensus, records: Map<bigint
       manifest_note: d.manifestNote,
       differing: d.differing.slice(0, MAX_DIFFERING).map((x) => ({ path: formatManifestPath(x.path, artifact.name), change: x.change })),
       differing_total: d.differingTotal,
-      factors: d.factors.map((f) => ({ field: f.field, reference: f.reference, divergent: f.divergent, score: f.score, explanation: f.explanation }))
+      factors: d.factors.map((f) => ({ field: f.field, reference: f.reference, divergent: f.divergent, score: f.score, explanation: f.explanation })),
+      causes: d.causes.map((c) => ({ cause: c.cause, title: c.title, reviewers: c.reviewers, evidence: c.evidence, fix: c.fix, basis: c.basis }))
     };
   });
 }

@@ -170,7 +170,7 @@ test('headless Chromium renders the proposal page from the gateway: verdicts, ha
     const body = await page.locator('body').innerText();
     const hint = (await page.locator('ul.hints > li').first().innerText()).replace(/\s+/g, ' ');
     assert.match(hint, /^1 build of \w{8}…\w{8} vs the reference: 2 builds of \w{8}…\w{8} \(the CDN hash\)\. update-img\.tar\.zst › root\.img differs first: same size \(\d+ bytes\), different content\./);
-    assert.match(hint, /tempDirs\.tmpfs: true in the reference builds, false here\. This separates the groups completely\./);
+    assert.match(hint, /dirs\[host:\/var\/sysimage\]\.tmpfs: true in the reference builds, false here\. This separates the groups completely\./);
     assert.doesNotMatch(body, /build\(s\)|\(1\.00\)/);
 
     // The hostile name is shown as text and never parsed as markup, let alone run.

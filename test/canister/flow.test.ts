@@ -107,8 +107,8 @@ describe('attestations canister: full flow', () => {
     assert.deepEqual(h.hints[0].first_divergent, [formatManifestPath(['root.img'], 'hostos/update-img.tar.zst')]);
     assert.deepEqual(h.hints[0].differing.map((x) => x.change), ['changed']);
     const fields = h.hints[0].factors.map((f) => f.field);
-    assert.ok(fields.includes('tempDirs.tmpfs'), `the tmpfs difference is named: ${fields.join(', ')}`);
-    assert.deepEqual(h.hints[0].factors.find((f) => f.field === 'tempDirs.tmpfs')?.divergent, ['true']);
+    assert.ok(fields.includes('dirs[host:/var/sysimage].tmpfs'), `the tmpfs difference is named: ${fields.join(', ')}`);
+    assert.deepEqual(h.hints[0].factors.find((f) => f.field === 'dirs[host:/var/sysimage].tmpfs')?.divergent, ['true']);
     assert.deepEqual(g.hints, [], 'no hints without divergence');
 
     const [s] = osReport(r, 'setupos').artifacts;

@@ -97,7 +97,9 @@ describe('attestations canister: web dashboard', () => {
     // Hint wording: counts in words, equal sizes said plainly, factor strength in words.
     assert.ok(html.includes(`<p>1 build of <code title="${Y}">${short(Y)}</code> vs the reference: 1 build of <code title="${H}">${short(H)}</code> <span class="muted">(the CDN hash)</span>.</p>`));
     assert.ok(html.includes('<p>update-img.tar.zst › root.img differs first: same size (4096 bytes), different content.</p>'), 'equal sizes: same size, different content');
-    assert.match(html, /<code>tempDirs\.tmpfs<\/code>: true in the reference builds, <b>false<\/b> here\. <b title="score 1\.00 of 1">This separates the groups completely\.<\/b>/);
+    assert.match(html, /<code>dirs\[host:\/var\/sysimage\]\.tmpfs<\/code>: true in the reference builds, <b>false<\/b> here\. <b title="score 1\.00 of 1">This separates the groups completely\.<\/b>/);
+    // The cause names the reviewer and the fix; `code` spans render as <code>.
+    assert.match(html, /<ul class="causes"><li><b>[^<]+<\/b>: the tmpfs the commit&#39;s container script mounts was not a tmpfs .*<code>host:\/var\/sysimage<\/code> was ext4.*<b>Fix:<\/b> keep the tmpfs/);
     assert.doesNotMatch(html, /build\(s\)|\(1\.00\)|Separates the groups cleanly/);
     assert.equal((await get(`/badge/${P2}.svg`)).body.length > 0, true);
     assert.match(text(await get(`/badge/${P2}.svg`)), />reproduced</);

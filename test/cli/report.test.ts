@@ -61,7 +61,7 @@ describe('report table', () => {
     assert.equal(shortHash(G), `${G.slice(0, 8)}…${G.slice(-8)}`);
     assert.ok(text.includes(`  hostos/update-img.tar.zst: 1 build of ${shortHash(Y)} vs the reference: 1 build of ${shortHash(H)} (the CDN hash)`), text);
     assert.ok(text.includes('    update-img.tar.zst › root.img differs first: same size (4096 bytes), different content.'), text);
-    assert.match(text, /\n {4}tempDirs\.tmpfs: true in the reference builds, false here — separates the groups completely\. Whether the build temp dirs are tmpfs/);
+    assert.match(text, /\n {4}dirs\[host:\/var\/sysimage\]\.tmpfs: true in the reference builds, false here — separates the groups completely\. Whether host:\/var\/sysimage is a tmpfs/);
     assert.doesNotMatch(text, /build\(s\)|attestation\(s\)|reviewer\(s\)|Separates the groups cleanly/);
     assert.doesNotMatch(text, /\x1b\[/, 'no colour when disabled');
     assert.match(renderReport(report, true), /\x1b\[32mreproduced\x1b\[0m \(guestos/);

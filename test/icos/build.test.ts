@@ -1,3 +1,4 @@
+import type { EnvironmentV2 } from '../../protocol/environment.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -137,7 +138,8 @@ describe('runBuild', () => {
       }
       assert.equal(r.environment.git.commit, commit);
       assert.equal(r.environment.git.clean, true);
-      assert.equal(r.environment.script!.path, r.layout.script);
+      assert.equal((r.environment as EnvironmentV2).script, r.layout.script);
+      assert.ok((r.environment as EnvironmentV2).files.some((f) => f.path === r.layout.script && f.atCommit === true), 'the build script is hashed and is the commit\'s');
       assert.equal(r.exitCode, 0);
       assert.ok(readFileSync(r.log, 'utf8').includes(commit), 'the log holds the script output');
     }

@@ -42,15 +42,26 @@ describe('diagnoseDivergence', () => {
     assert.equal(d.divergentCount, 2);
 
     const fields = d.factors.map((f) => f.field);
-    assert.deepEqual(new Set(fields.slice(0, 2)), new Set(['script.sha256', 'tempDirs.tmpfs']), fields.join(', '));
-    const tmpfs = d.factors.find((f) => f.field === 'tempDirs.tmpfs')!;
+    const TMPFS = 'dirs[host:/var/sysimage].tmpfs';
+    const SCRIPT = 'files[ci/container/build-ic.sh].sha256';
+    assert.deepEqual(new Set(fields.slice(0, 2)), new Set([SCRIPT, TMPFS]), fields.join(', '));
+    const tmpfs = d.factors.find((f) => f.field === TMPFS)!;
     assert.deepEqual(tmpfs.reference, ['true']);
     assert.deepEqual(tmpfs.divergent, ['false']);
     assert.equal(tmpfs.score, 1);
     assert.match(tmpfs.explanation, /known cause 3/);
-    assert.match(d.factors.find((f) => f.field === 'script.sha256')!.explanation, /known causes 1-2/);
-    // Fields that differ per machine but do not separate the groups come later or not at all.
-    const fsType = d.factors.find((f) => f.field === 'tempDirs.fsType')!;
+    assert.match(d.factors.find((f) => f.field === SCRIPT)!.explanation, /known causes 1-2/);
+    // v1 records cannot say whether the script is the commit's: the causes come from comparison, naming both reviewers.
+    assert.deepEqual(d.causes.map((c) => [c.cause, c.reviewers, c.basis]), [
+      ['script-not-at-commit', ['reviewer 1', 'reviewer 2'], 'comparison'],
+      ['tmpfs-off', ['reviewer 1', 'reviewer 2'], 'comparison'],
+    ]);
+    assert.match(d.causes[0].fix, /use the file at the commit: `ci\/container\/build-ic\.sh`/);
+    assert.match(d.causes[1].fix, /keep the tmpfs/);
+    assert.match(d.causes[1].fix, /on WSL|^(?!.*WSL)/, 'WSL advice only for WSL reviewers');
+    // Explained by catalogued causes: host-only facts (RAM, kernel) are not offered as factors.
+    assert.ok(!fields.includes('memoryBytes') && !fields.includes('kernel'), fields.join(', '));
+    const fsType = d.factors.find((f) => f.field === 'dirs[host:/var/sysimage].fsType')!;
     assert.ok(fsType.score === 1, 'fsType separates too (tmpfs vs ext4)');
     const kernel = d.factors.find((f) => f.field === 'kernel');
     assert.ok(!kernel || kernel.score < tmpfs.score);
@@ -68,8 +79,10 @@ describe('diagnoseDivergence', () => {
     const d = diagnoseDivergence({ statements: ref }, { statements: div }, 'guestos/update-img.tar.zst');
     assert.deepEqual(d.firstDivergent, ['root.img']);
     assert.match(d.manifestNote, /same content but a different sparse hole map.*known cause 3/);
-    assert.equal(d.factors.length, 3);
-    assert.deepEqual(d.factors.map((f) => f.field), ['tempDirs.tmpfs', 'tempDirs.blockSize', 'tempDirs.fsType']);
+    assert.match(d.manifestNote, /In all, 1 entry differs: sparse layout only\.$/);
+    assert.deepEqual(d.causes.map((c) => [c.cause, c.basis]), [['filesystem', 'fact']], 'the block size is a fact of the record; sparse layout is its symptom');
+    assert.deepEqual(d.causes[0].evidence, ['`tmp` is ext4 with 1024-byte blocks']);
+    assert.ok(d.factors.some((f) => f.field === 'dirs[tmp].blockSize'), d.factors.map((f) => f.field).join(', '));
   });
 
   it('says when every component is equal (container-level) and when there is no manifest', () => {

@@ -24,7 +24,7 @@
  * ```
  */
 import { rename, writeFile } from 'node:fs/promises';
-import type { Environment, OsName } from '../../../protocol/types.js';
+import type { Environment, EnvironmentV2, OsName } from '../../../protocol/types.js';
 import type { BuildSettings } from './env.js';
 import type { EraPrerequisite } from './era-prerequisites.js';
 import type { Era } from './layout.js';
@@ -55,7 +55,8 @@ export interface BuildResultFile {
   buildSettings?: BuildSettings;
   /** What this era needs that the machine lacked (the build ran anyway, e.g. --ignore-prerequisites). */
   missingPrerequisites?: EraPrerequisite[];
-  environment: Environment;
+  /** v2 (roles, build files at the commit); older result files carry v1. */
+  environment: Environment | EnvironmentV2;
   startedAt: string;
   finishedAt: string;
   log: string;

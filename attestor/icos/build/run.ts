@@ -14,7 +14,8 @@ import { sha256File } from '../../hash/sha256-file.js';
 import { measurementsDocument } from '../cdn/launch-measurements.js';
 import { parseLaunchMeasurements } from '../cdn/measurements.js';
 import type { OnProgress } from '../../hash/progress.js';
-import { collectEnvironment, defaultTempDirs } from '../environment/collect.js';
+import { defaultTempDirs } from '../environment/collect.js';
+import { collectEnvironmentV2 } from '../environment/collect-v2.js';
 import { containerRunConf, scrubEnv } from './env.js';
 import { checkEraPrerequisites, type EraPrerequisite } from './era-prerequisites.js';
 import { allOutputPaths, BUILD_SCRIPTS, builtArtifactName, CHECKER_PATHS, CONTAINER_RUN_SCRIPTS, detectLayout, type BuildLayout } from './layout.js';
@@ -257,7 +258,8 @@ export async function runBuild(opts: RunBuildOptions): Promise<RunBuildResult> {
     if (s) stateOutputs.push({ path: a.repoPath, size: s.size, mtimeMs: s.mtimeMs });
   }
 
-  const environment = await collectEnvironment({
+  const environment = await collectEnvironmentV2({
+    probeContainer: true,
     repoDir,
     tempDirs: opts.tempDirs ?? defaultTempDirs(repoDir),
     script: layout.script,
