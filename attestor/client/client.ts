@@ -9,6 +9,7 @@ import { Actor, type ActorSubclass, type HttpAgent } from '@dfinity/agent';
 import { CliError, isNetworkFailure, networkError, oneLine } from '../cli/errors.js';
 import { loadService } from '../cli/cores.js';
 import { withRetry, type RetryOptions } from './retry.js';
+import { fromAgentTrustFailure, isAgentTrustFailure } from '../verify/trust-error.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyActor = ActorSubclass<Record<string, (...args: any[]) => Promise<any>>>;
@@ -91,8 +92,7 @@ export class AttestationsClient {
   private translate(err: unknown, method: string): CliError {
     if (err instanceof CliError) return err;
     if (isNetworkFailure(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`);
-    const name = (err as { name?: string }).name;
-    if (name === 'TrustError') return new CliError('verification', `the replica at ${this.url} failed certificate verification (wrong root key?): ${oneLine(err)}`);
+    if (isAgentTrustFailure(err)) return fromAgentTrustFailure(err, this.url);
     const msg = oneLine(err);
     if (/canister.*(not found|does not exist)|no such canister/i.test(msg)) {
       return new CliError('canister', `canister ${this.canisterId} is not installed at ${this.url} (${msg}); check --canister`);
