@@ -5,7 +5,6 @@
  */
 import {
   IDL,
-  certifiedDataSet,
   dataCertificate,
   init,
   inspectMessage,
@@ -33,17 +32,22 @@ import {
   type ReviewerProfile,
   type SyncConfig
 } from '../protocol/service.js';
-import { prepareSkipCertification } from './http/certification.js';
+import { certifiedReport, consistencyProofOf, inclusionProofOf, logEntries, receiptOf, treeHead } from './certified/queries.js';
+import { commit, rebuildProposals, setLogHead } from './certified/state.js';
+import { configure, endorse, refreshStale, register, revoke, submit } from './changes.js';
+import { rebuildPages, renderIndex, renderStatic } from './http/precomputed.js';
 import { handleHttp } from './http/router.js';
 import { acceptMessage, argLimit } from './inspect.js';
+import { logRoot, logSize, openLog } from './log/log.js';
 import { getProposal, syncStatus } from './proposals/store.js';
 import { setSyncConfig, syncProposal } from './proposals/sync.js';
 import { startSyncTimer } from './proposals/timer.js';
-import { buildReport, listProposals, refreshStale } from './report/consensus.js';
-import { getAttestation, listAttestations, revokeAttestation, submitAttestation } from './store/attestations.js';
-import { getConfig, setConfig } from './store/config.js';
+import { listProposals } from './report/consensus.js';
+import { storedReport } from './report/materialise.js';
+import { getAttestation, listAttestations } from './store/attestations.js';
+import { getConfig } from './store/config.js';
 import { err } from './store/errors.js';
-import { endorseReviewer, getReviewer, listReviewers, registerReviewer } from './store/reviewers.js';
+import { getReviewer, listReviewers } from './store/reviewers.js';
 import { stats } from './store/stats.js';
 import { openStore, type Store } from './store/store.js';
 import { installFastText } from './text.js';
@@ -84,14 +88,36 @@ async function manualAsync(store: Store, method: MethodName, run: (args: unknown
   reply(method, 'args' in decoded ? await run(decoded.args) : decoded.refusal);
 }
 
-/** Attestations re-read per timer run when refreshing cached verdicts (well under 40 B instructions). */
+/** Attestations re-read per timer run when refreshing stale reports (well under 40 B instructions). */
 const REFRESH_BUDGET = 20_000;
+/** Attestations re-read at once by the update that made reports stale (a few B instructions). */
+const INLINE_REFRESH_BUDGET = 2_000;
 
-/** After a quorum or endorsement change: refresh cached verdicts in timer-sized batches. */
-function scheduleRefresh(store: Store): void {
+/** After a quorum, endorsement or name change: refresh stale reports, in timer-sized batches past a small state. */
+function scheduleRefresh(store: Store, budget = REFRESH_BUDGET): void {
+  if (budget === INLINE_REFRESH_BUDGET) {
+    if (refreshStale(store, budget)) scheduleRefresh(store);
+    return;
+  }
   setTimer(0, () => {
-    if (refreshStale(store, REFRESH_BUDGET)) scheduleRefresh(store);
+    if (refreshStale(store, budget)) scheduleRefresh(store);
   });
+}
+
+/** The query's data certificate (empty in replicated mode, where the IC gives none). */
+function certificate(): Uint8Array {
+  return dataCertificate() ?? new Uint8Array(0);
+}
+
+/** The certified tree on the heap again, from stable memory (init, post_upgrade). */
+function restoreCertifiedState(store: Store): void {
+  const log = openLog();
+  setLogHead(logSize(log), logRoot(log));
+  rebuildProposals(store);
+  rebuildPages(store);
+  renderStatic(store); // a new version may draw them differently
+  renderIndex(store);
+  commit();
 }
 
 function requireController(caller: Principal, method: string): ReturnType<typeof err> | null {
@@ -104,14 +130,14 @@ export default class {
   @init([])
   init(): void {
     warmUpSignatures();
-    certifiedDataSet(prepareSkipCertification().certifiedData); // http_request opts out of certification (http/certification.ts)
+    restoreCertifiedState(this.store);
     startSyncTimer(this.store); // proposals from NNS governance (canister/proposals/)
   }
 
   @postUpgrade([])
   postUpgrade(): void {
     warmUpSignatures();
-    certifiedDataSet(prepareSkipCertification().certifiedData); // also for canisters installed before it was set
+    restoreCertifiedState(this.store);
     scheduleRefresh(this.store); // in case an upgrade interrupted a refresh
     startSyncTimer(this.store); // timers do not survive upgrades
   }
@@ -126,8 +152,8 @@ export default class {
     manual(this.store, 'endorse_reviewer', ([p, endorsed]) => {
       const denied = requireController(msgCaller(), 'endorse_reviewer');
       if (denied) return denied;
-      const result = endorseReviewer(this.store, p as Principal, endorsed as boolean, time());
-      scheduleRefresh(this.store);
+      const result = endorse(this.store, p as Principal, endorsed as boolean, time());
+      scheduleRefresh(this.store, INLINE_REFRESH_BUDGET);
       return result;
     });
   }
@@ -154,7 +180,7 @@ export default class {
 
   @query([...M.http_request.args], M.http_request.ret)
   http_request(req: HttpRequest): unknown {
-    return handleHttp(this.store, req, dataCertificate());
+    return handleHttp(this.store, req, certificate());
   }
 
   @query([...M.list_attestations.args], M.list_attestations.ret)
@@ -174,17 +200,21 @@ export default class {
 
   @query([...M.proposal_report.args], M.proposal_report.ret)
   proposal_report(proposal: bigint): unknown {
-    return buildReport(this.store, proposal);
+    return storedReport(this.store, proposal);
   }
 
   @update([...M.register_reviewer.args], M.register_reviewer.ret, { manual: true })
   register_reviewer(): void {
-    manual(this.store, 'register_reviewer', ([profile]) => registerReviewer(this.store, msgCaller(), profile as ReviewerProfile, time()));
+    manual(this.store, 'register_reviewer', ([profile]) => {
+      const result = register(this.store, msgCaller(), profile as ReviewerProfile, time());
+      scheduleRefresh(this.store, INLINE_REFRESH_BUDGET); // a new name shows in every report of this reviewer
+      return result;
+    });
   }
 
   @update([...M.revoke_attestation.args], M.revoke_attestation.ret, { manual: true })
   revoke_attestation(): void {
-    manual(this.store, 'revoke_attestation', ([id, reason]) => revokeAttestation(this.store, msgCaller(), id as bigint, reason as string, time()));
+    manual(this.store, 'revoke_attestation', ([id, reason]) => revoke(this.store, msgCaller(), id as bigint, reason as string, time()));
   }
 
   @update([...M.set_config.args], M.set_config.ret, { manual: true })
@@ -192,8 +222,8 @@ export default class {
     manual(this.store, 'set_config', ([config]) => {
       const denied = requireController(msgCaller(), 'set_config');
       if (denied) return denied;
-      const result = setConfig(this.store, config as Config);
-      scheduleRefresh(this.store);
+      const result = configure(this.store, config as Config, time());
+      scheduleRefresh(this.store, INLINE_REFRESH_BUDGET);
       return result;
     });
   }
@@ -216,7 +246,7 @@ export default class {
 
   @update([...M.submit_attestation.args], M.submit_attestation.ret, { manual: true })
   submit_attestation(): void {
-    manual(this.store, 'submit_attestation', ([envelope]) => submitAttestation(this.store, msgCaller(), envelope as CandidEnvelope, time()));
+    manual(this.store, 'submit_attestation', ([envelope]) => submit(this.store, msgCaller(), envelope as CandidEnvelope, time()));
   }
 
   @update([...M.sync_proposal.args], M.sync_proposal.ret, { manual: true })
@@ -227,6 +257,36 @@ export default class {
   @query([], M.sync_status.ret)
   sync_status(): unknown {
     return syncStatus();
+  }
+
+  @query([], M.get_tree_head.ret)
+  get_tree_head(): unknown {
+    return treeHead(certificate());
+  }
+
+  @query([...M.get_log_entries.args], M.get_log_entries.ret)
+  get_log_entries(start: bigint, limit: number): unknown {
+    return logEntries(start, limit);
+  }
+
+  @query([...M.get_inclusion_proof.args], M.get_inclusion_proof.ret)
+  get_inclusion_proof(index: bigint, treeSize: bigint): unknown {
+    return inclusionProofOf(index, treeSize);
+  }
+
+  @query([...M.get_consistency_proof.args], M.get_consistency_proof.ret)
+  get_consistency_proof(from: bigint, to: bigint): unknown {
+    return consistencyProofOf(from, to);
+  }
+
+  @query([...M.get_receipt.args], M.get_receipt.ret)
+  get_receipt(id: bigint): unknown {
+    return receiptOf(this.store, id, certificate());
+  }
+
+  @query([...M.certified_report.args], M.certified_report.ret)
+  certified_report(proposal: bigint, start: bigint, limit: number): unknown {
+    return certifiedReport(this.store, proposal, start, limit, certificate());
   }
 
   @query([...M.verify_envelope.args], M.verify_envelope.ret)

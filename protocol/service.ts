@@ -7,6 +7,7 @@
  * never breaks an older client's decoding; their known values are listed below.
  */
 import { IDL } from '@dfinity/candid';
+import { CERTIFIED_METHODS, type CertifiedService } from './certified-idl.js';
 import type { Principal } from '@dfinity/principal';
 
 // ---------------------------------------------------------------- IDL types
@@ -283,7 +284,8 @@ export const METHODS = {
     args: [EnvelopeIdl, IDL.Vec(IDL.Nat8), IDL.Opt(IDL.Nat64)],
     ret: VerifyResultIdl,
     query: true
-  }
+  },
+  ...CERTIFIED_METHODS
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -601,7 +603,7 @@ export interface HttpResponse {
 }
 
 /** The actor @dfinity/agent builds from `idlFactory`. */
-export interface AttestationsService {
+export interface AttestationsService extends CertifiedService {
   endorse_reviewer(reviewer: Principal, endorsed: boolean): Promise<Result<null>>;
   get_attestation(id: bigint): Promise<Opt<Attestation>>;
   get_config(): Promise<Config>;

@@ -18,12 +18,14 @@ import { publicKeyFromDer, verifySignature } from '../../protocol/keys.js';
 import { validateStatement } from '../../protocol/validate.js';
 import { EnvelopeIdl, fromCandidEnvelope, ReviewerProfileIdl, type CandidEnvelope, type ReviewerProfile } from '../../protocol/service.js';
 import { PAYLOAD_TYPE, type Statement } from '../../protocol/types.js';
-import { consensusOf, refreshProposal } from '../../canister/report/consensus.js';
+import { consensusOf } from '../../canister/report/consensus.js';
+import { commit } from '../../canister/certified/state.js';
+import { logAttestation, touchProposal } from '../../canister/changes.js';
 import { appendAttestation, attestationsOfProposal, proposalIndexKey } from '../../canister/store/attestations.js';
 import { osCode, u32Bytes, u64Bytes } from '../../canister/store/codec.js';
 import { epoch } from '../../canister/store/config.js';
 import { endorseReviewer, registerReviewer } from '../../canister/store/reviewers.js';
-import { attestationValue, COUNTER, envelopeValue, MEMORY, type StoredAttestation, type StoredProposal } from '../../canister/store/schema.js';
+import { attestationValue, COUNTER, envelopeValue, MEMORY, newProposalMeta, type StoredAttestation, type StoredProposal } from '../../canister/store/schema.js';
 import { counter, setCounter, type Store } from '../../canister/store/store.js';
 
 const ReviewerSeed = IDL.Record({ principal: IDL.Principal, profile: ReviewerProfileIdl, endorsed: IDL.Bool });
@@ -131,7 +133,7 @@ export default class BenchSeeder extends Attestations {
     return n;
   }
 
-  /** Appends signed envelopes (signature not checked), then refreshes each touched proposal once. */
+  /** Appends signed envelopes (signature not checked) with their log entries, then materialises each touched proposal once. */
   @update([IDL.Vec(AppendSeed)], IDL.Nat64)
   bench_append(list: { reviewer: Principal; envelope: CandidEnvelope }[]): bigint {
     const touched = new Set<bigint>();
@@ -139,10 +141,12 @@ export default class BenchSeeder extends Attestations {
     for (const r of list) {
       const st = parseStatement(r.envelope);
       const digest = Array.from(base64Decode(r.envelope.signatures[0].sig) as Uint8Array, (x) => x.toString(16).padStart(2, '0')).join('').slice(0, 64);
-      last = appendAttestation(this.store, r.reviewer, r.envelope, st, digest, time(), { refresh: false });
+      last = appendAttestation(this.store, r.reviewer, r.envelope, st, digest, time());
+      logAttestation(this.store, last, time());
       touched.add(BigInt(st.predicate.proposal));
     }
-    for (const p of touched) refreshProposal(this.store, p);
+    for (const p of touched) touchProposal(this.store, p);
+    commit();
     return last;
   }
 
@@ -203,17 +207,20 @@ export default class BenchSeeder extends Attestations {
       const rev = store.reviewers.get(k);
       if (rev !== undefined) store.reviewers.insert(k, { ...rev, attestations: rev.attestations + BigInt(n) });
     }
-    // Complete filler proposals all hold the same statements: compute their verdicts once.
+    // Complete filler proposals all hold the same statements: compute their verdicts once. Filler
+    // skips the log (one entry per record would make loading 100k records take hours); only
+    // proposals that bench_append touches have log entries and certified reports.
     for (const [proposal, count] of counts) {
-      const meta: StoredProposal = store.proposals.get(proposal) ?? { proposal, count: 0, last_submitted_at_ns: 0n, verdicts: [], epoch: 0n };
+      const meta: StoredProposal = store.proposals.get(proposal) ?? newProposalMeta(proposal);
       if (count === per && fillerVerdicts !== null) {
         store.proposals.insert(proposal, { ...meta, count, last_submitted_at_ns: now, verdicts: fillerVerdicts, epoch: epoch(store) });
       } else {
         store.proposals.insert(proposal, { ...meta, count, last_submitted_at_ns: now });
-        refreshProposal(store, proposal);
+        touchProposal(store, proposal);
         if (count === per) fillerVerdicts = store.proposals.get(proposal)?.verdicts ?? null;
       }
     }
+    commit();
     const check = store.attestations.get(id);
     const who = (Number(spec.start) + spec.count - 1) % r;
     if (check === undefined || check.id !== id || check.digest !== lastDigest || check.reviewer.toText() !== spec.reviewers[who].toText()) {

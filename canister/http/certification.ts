@@ -1,106 +1,93 @@
 /**
- * HTTP response verification v2, "skip certification": the canister itself states, in its
- * certified data, that its `http_request` responses are deliberately not certified. Mainnet HTTP
- * gateways (icp0.io) then serve the pages instead of rejecting them as uncertified.
+ * HTTP response verification v2 headers. Pages the canister precomputes (precomputed.ts) are
+ * certified response-only under their exact path; everything else (404s, 405s, attestation
+ * envelopes, which carry their own signatures) falls back to the skip-certification expression at
+ * `http_expr/<*>`. A skip-certified answer proves, with its witness, that no more specific
+ * expression path exists: a gateway refuses it for a path that has a certified page, so a node
+ * cannot swap a certified page for an uncertified one.
  *
- * What this proves: only that the canister chose not to certify. The pages are NOT tamper-evident
- * (a malicious replica or boundary node can alter them); the trustworthy path is
- * `icos-attest verify` over the signed attestations. Full certification is out of scope because
- * the dashboard's pages change with every submission.
- *
- * Certified data = root hash of   http_expr → <*> → sha256(expression) → leaf("")
  * Every response carries `IC-CertificateExpression: <expression>` and
- * `IC-Certificate: certificate=:<data certificate>:, tree=:<that tree>:, expr_path=:["http_expr","<*>"]:, version=2`
- * (base64, CBOR with the self-describe tag). The tree and path are constants: encoded once per
- * instance (init / post_upgrade), so a query only base64-encodes its data certificate: ≈ 16 M instructions
- * for a 1.5 KB certificate, header text's Candid encoding included (measured; a lookup-table
- * base64 saved only ≈ 3 M, a regex/Map "native" one cost 3× more).
+ * `IC-Certificate: certificate=:<data certificate>:, tree=:<witness>:, expr_path=:<path>:, version=2`
+ * (base64, CBOR with the self-describe tag); the witness is cut from the canister's whole
+ * certified tree (canister/certified/state.ts).
  */
 import { sha256 } from '@noble/hashes/sha2';
-import { asciiBytes, base64Encode, concatBytes } from '../../protocol/bytes.js';
+import { asciiBytes, base64Encode, utf8Encode } from '../../protocol/bytes.js';
+import { cborSelfDescribed } from '../../protocol/cbor.js';
 import type { HttpResponse } from '../../protocol/service.js';
+import { witnessBytes } from '../certified/state.js';
+import { labeled, leaf, type Node } from '../certified/tree.js';
 
 /** The CEL expression of `DefaultCelBuilder::skip_certification()` (exact text: it is hashed). */
 export const SKIP_CERTIFICATION_EXPRESSION = 'default_certification(ValidationArgs{no_certification:Empty{}})';
 export const CERTIFICATE_HEADER = 'IC-Certificate';
 export const CERTIFICATE_EXPRESSION_HEADER = 'IC-CertificateExpression';
-/** The wildcard at the root: matches every request path. */
-export const EXPR_PATH = ['http_expr', '<*>'];
 
-/** The two node kinds this tree uses (IC hash tree wire form: 2 = labeled, 3 = leaf). */
-export type Tree = [2, Uint8Array, Tree] | [3, Uint8Array];
+export const HTTP_EXPR = asciiBytes('http_expr');
+export const EXACT = asciiBytes('<$>');
+export const WILDCARD = asciiBytes('<*>');
+const EMPTY_LABEL = new Uint8Array(0);
 
-const sep = (s: string) => concatBytes(new Uint8Array([s.length]), asciiBytes(s));
-const LABELED = sep('ic-hashtree-labeled');
-const LEAF = sep('ic-hashtree-leaf');
-
-/** Root hash with the interface spec's domain separators. */
-export function treeRootHash(t: Tree): Uint8Array {
-  return t[0] === 3 ? sha256(concatBytes(LEAF, t[1])) : sha256(concatBytes(LABELED, t[1], treeRootHash(t[2])));
+/** Below `http_expr/<*>`: sha256(expression) → leaf(""). */
+export function skipExpressionNode(): Node {
+  return labeled(sha256(asciiBytes(SKIP_CERTIFICATION_EXPRESSION)), leaf(EMPTY_LABEL));
 }
 
-export function skipCertificationTree(): Tree {
-  const exprHash = sha256(asciiBytes(SKIP_CERTIFICATION_EXPRESSION));
-  return [2, asciiBytes('http_expr'), [2, asciiBytes('<*>'), [2, exprHash, [3, new Uint8Array(0)]]]];
+/** The labels of a request path as ic-http-certification splits it ("/" → [""], "/a/b" → ["a","b"]). */
+export function pathLabels(path: string): Uint8Array[] {
+  const parts = path.split('/').filter((p) => p.length > 0).map((p) => utf8Encode(p) ?? EMPTY_LABEL);
+  if (path.endsWith('/')) parts.push(EMPTY_LABEL);
+  return parts;
 }
 
-// A minimal CBOR writer (RFC 8949) for what the header needs: small unsigned ints, byte and text
-// strings, arrays, behind the self-describe tag 55799 (d9 d9 f7) that serde_cbor writes.
-function head(major: number, n: number): Uint8Array {
-  const m = major << 5;
-  if (n < 24) return new Uint8Array([m | n]);
-  if (n < 0x100) return new Uint8Array([m | 24, n]);
-  if (n < 0x10000) return new Uint8Array([m | 25, n >> 8, n & 0xff]);
-  return new Uint8Array([m | 26, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
+const text = (l: Uint8Array): string => String.fromCharCode(...l);
+
+function header(certificate: Uint8Array, paths: Uint8Array[][], exprPath: Uint8Array[]): string {
+  const witness = witnessBytes(paths.map((p) => [HTTP_EXPR, ...p]));
+  const expr = base64Encode(cborSelfDescribed(['http_expr', ...exprPath.map(text)]));
+  return `certificate=:${base64Encode(certificate)}:, tree=:${base64Encode(witness)}:, expr_path=:${expr}:, version=2`;
 }
 
-type CborValue = number | Uint8Array | string | CborValue[];
+/** Headers for a page certified at its exact path with `expression`. */
+export function exactCertificateHeaders(path: string, expression: string, certificate: Uint8Array): [string, string][] {
+  const labels = [...pathLabels(path), EXACT];
+  return [
+    [CERTIFICATE_EXPRESSION_HEADER, expression],
+    [CERTIFICATE_HEADER, header(certificate, [labels], labels)]
+  ];
+}
 
-function cborItem(v: CborValue): Uint8Array {
-  if (typeof v === 'number') return head(0, v);
-  if (typeof v === 'string') {
-    const b = asciiBytes(v); // labels here are ASCII
-    return concatBytes(head(3, b.length), b);
+/**
+ * The paths whose absence a skip-certified answer must prove: the exact path and every wildcard
+ * more specific than `<*>` (each prefix, as a file and as a directory, the way the verifier's
+ * `more_specific_wildcards_for` walks them), then `<*>` itself.
+ */
+export function skipWitnessPaths(path: string): Uint8Array[][] {
+  const labels = pathLabels(path);
+  const paths: Uint8Array[][] = [[...labels, EXACT]];
+  const p = [...labels];
+  while (p.length > 0) {
+    paths.push([...p, WILDCARD]);
+    const dir = p[p.length - 1].length === 0;
+    p.pop();
+    if (!dir) p.push(EMPTY_LABEL);
   }
-  if (v instanceof Uint8Array) return concatBytes(head(2, v.length), v);
-  return concatBytes(head(4, v.length), ...v.map(cborItem));
-}
-
-export function cborSelfDescribed(v: CborValue): Uint8Array {
-  return concatBytes(new Uint8Array([0xd9, 0xd9, 0xf7]), cborItem(v));
-}
-
-interface Prepared {
-  certifiedData: Uint8Array;
-  treeB64: string;
-  exprPathB64: string;
-}
-
-let prepared: Prepared | null = null;
-
-/** Encodes the constant tree and path (once per instance) and returns them with the root hash. */
-export function prepareSkipCertification(): Prepared {
-  if (prepared) return prepared;
-  const tree = skipCertificationTree();
-  prepared = {
-    certifiedData: treeRootHash(tree),
-    treeB64: base64Encode(cborSelfDescribed(tree)),
-    exprPathB64: base64Encode(cborSelfDescribed(EXPR_PATH))
-  };
-  return prepared;
+  paths.push([WILDCARD]);
+  return paths;
 }
 
 /**
  * The response with the skip-certification headers added. Without a data certificate (a query
- * run in replicated mode, where the IC gives none) the response is returned unchanged: there is
- * nothing a gateway could check.
+ * run in replicated mode, where the IC gives none) the response is returned unchanged.
  */
-export function withSkipCertification(res: HttpResponse, dataCertificate: Uint8Array | undefined): HttpResponse {
-  if (dataCertificate === undefined) return res;
-  const p = prepareSkipCertification();
-  const value = `certificate=:${base64Encode(dataCertificate)}:, tree=:${p.treeB64}:, expr_path=:${p.exprPathB64}:, version=2`;
+export function withSkipCertification(res: HttpResponse, path: string, dataCertificate: Uint8Array): HttpResponse {
+  if (dataCertificate.length === 0) return res;
   return {
     ...res,
-    headers: [...res.headers, [CERTIFICATE_EXPRESSION_HEADER, SKIP_CERTIFICATION_EXPRESSION], [CERTIFICATE_HEADER, value]]
+    headers: [
+      ...res.headers,
+      [CERTIFICATE_EXPRESSION_HEADER, SKIP_CERTIFICATION_EXPRESSION],
+      [CERTIFICATE_HEADER, header(dataCertificate, skipWitnessPaths(path), [WILDCARD])]
+    ]
   };
 }

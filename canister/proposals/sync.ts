@@ -2,7 +2,7 @@
  * Learning IC-OS election proposals from NNS governance: `sync_proposal` (one proposal, anyone)
  * and the timer's run (discovery with `list_proposals`, then refreshing open proposals). Every
  * path ends the same way: a decoded record is stored (and cached verdicts recomputed when the
- * elected hash changed), or the failure is kept in the sync state and nothing stored changes.
+ * record's content changed: a log entry and a fresh report), or the failure is kept in the sync state and nothing stored changes.
  */
 import { Principal } from '@dfinity/principal';
 import { isProposalError } from '../../protocol/nns/errors.js';
@@ -10,7 +10,8 @@ import type { ProposalInfoValue } from '../../protocol/nns/governance_idl.js';
 import { icOsElectionListRequest, isIcOsElectionInfo } from '../../protocol/nns/list.js';
 import { decodeElectionProposal } from '../../protocol/nns/proposal.js';
 import type { GovernanceProposal, Result, SyncConfig } from '../../protocol/service.js';
-import { refreshProposal } from '../report/consensus.js';
+import { canonicalJson } from '../../protocol/canonical.js';
+import { electionChanged } from '../changes.js';
 import { err, okv } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { type Fetched, type GovernanceFailure } from './failures.js';
@@ -67,15 +68,37 @@ export function recordOf(info: ProposalInfoValue, governance: Principal, nowNs: 
   }
 }
 
+/** What governance says of a proposal, without when it was read: what the log records. */
+export function electionContent(r: StoredElection): Record<string, unknown> {
+  return {
+    proposal: r.proposal.toString(),
+    title: r.title,
+    status: r.status,
+    elects: r.elects,
+    action: r.action,
+    commit: r.commit,
+    sha256: r.sha256,
+    urls: r.urls,
+    launch_measurements: r.launchMeasurements,
+    unelect: r.unelect,
+    proposed_at_seconds: r.proposedAtSeconds.toString(),
+    deadline_seconds: r.deadlineSeconds === null ? null : r.deadlineSeconds.toString(),
+    governance: r.governance.toText()
+  };
+}
+
 /**
  * Stores a freshly read record unless a read that started later already landed (calls
- * interleave). Recomputes the proposal's cached verdicts when what it elects changed.
+ * interleave). A record whose content changed is logged and the proposal's report refreshed.
  */
 export function storeRecord(store: Store, e: Elections, record: StoredElection, startedAtNs: bigint): StoredElection {
   const existing = getElection(e, record.proposal);
   if (existing !== undefined && existing.fetchedAtNs > startedAtNs) return existing;
   putElection(e, record);
-  if (existing === undefined || existing.sha256 !== record.sha256 || existing.elects !== record.elects) refreshProposal(store, record.proposal);
+  const content = electionContent(record);
+  if (existing === undefined || canonicalJson(electionContent(existing)) !== canonicalJson(content)) {
+    electionChanged(store, record.proposal, content, record.elects !== 'not-icos', record.fetchedAtNs);
+  }
   return record;
 }
 

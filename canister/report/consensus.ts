@@ -5,8 +5,8 @@
 import { computeConsensus, type AttestationRecord, type ProposalConsensus } from '../../protocol/consensus.js';
 import type { DivergenceHint, Opt, OsVerdict, ProposalReport, ProposalSummary } from '../../protocol/service.js';
 import { attestationsOfProposal } from '../store/attestations.js';
-import { epoch, getConfig } from '../store/config.js';
-import type { StoredAttestation, StoredProposal } from '../store/schema.js';
+import { getConfig } from '../store/config.js';
+import { newProposalMeta, type StoredAttestation, type StoredProposal } from '../store/schema.js';
 import { principalFromText, principalText } from '../store/principals.js';
 import type { Store } from '../store/store.js';
 import { divergenceHints } from './hints.js';
@@ -45,23 +45,16 @@ export function verdictsOf(c: ProposalConsensus): OsVerdict[] {
   return c.oses.map((o) => ({ os: o.os, verdict: o.verdict }));
 }
 
-/** Recomputes and stores a proposal's per-OS verdicts (after a write that touched it). */
-export function refreshProposal(store: Store, proposal: bigint): void {
-  const meta = store.proposals.get(proposal);
-  if (meta === undefined) return;
-  const { consensus } = consensusOf(store, proposal);
-  store.proposals.insert(proposal, { ...meta, verdicts: verdictsOf(consensus), epoch: epoch(store) });
-}
-
 function opt<T>(v: T | null): Opt<T> {
   return v === null ? [] : [v];
 }
 
-export function buildReport(store: Store, proposal: bigint): Opt<ProposalReport> {
+/** Computes a proposal's report from its stored attestations (canister/report/materialise.ts stores it). */
+export function computeReport(store: Store, proposal: bigint): { report: ProposalReport; consensus: ProposalConsensus } | null {
   const governance = getProposal(proposal);
   // Synced from governance but not attested yet: a report with the elected OS pending ("needs reviewers").
-  const meta = store.proposals.get(proposal) ?? (governance.length === 1 ? { proposal, count: 0, last_submitted_at_ns: 0n, verdicts: [], epoch: 0n } : undefined);
-  if (meta === undefined) return [];
+  const meta = store.proposals.get(proposal) ?? (governance.length === 1 ? newProposalMeta(proposal) : undefined);
+  if (meta === undefined) return null;
   const { consensus, records } = consensusOf(store, proposal);
   const names = new Map<string, string>();
   const nameOf = (p: string): string => {
@@ -104,8 +97,9 @@ export function buildReport(store: Store, proposal: bigint): Opt<ProposalReport>
       };
     })
   }));
-  return [
-    {
+  return {
+    consensus,
+    report: {
       proposal,
       quorum: getConfig(store).quorum,
       attestations: meta.count,
@@ -114,22 +108,12 @@ export function buildReport(store: Store, proposal: bigint): Opt<ProposalReport>
       oses,
       governance
     }
-  ];
+  };
 }
 
-/**
- * Records a listing may re-read to bring stale cached verdicts up to date (a query has 5 B
- * instructions); past it, cached verdicts are shown until the refresh timer catches up.
- */
-const LIVE_RECOMPUTE_BUDGET = 2000;
-
-function summaryOf(store: Store, meta: StoredProposal, currentEpoch: bigint, budget: { left: number }): ProposalSummary {
-  // Cached verdicts are current unless the quorum or an endorsement changed since.
-  let oses = meta.verdicts;
-  if (meta.epoch !== currentEpoch && meta.count <= budget.left) {
-    budget.left -= meta.count;
-    oses = verdictsOf(consensusOf(store, meta.proposal).consensus);
-  }
+/** A listing entry: the verdicts materialised with the report (a read, never a recomputation). */
+function summaryOf(meta: StoredProposal): ProposalSummary {
+  const oses = meta.verdicts;
   const election = elections().elections.get(meta.proposal);
   return {
     proposal: meta.proposal,
@@ -154,26 +138,7 @@ export function proposalSummary(store: Store, proposal: bigint): Opt<ProposalSum
     const synced = syncedOnlySummary(proposal);
     return synced === null ? [] : [synced];
   }
-  return [summaryOf(store, meta, epoch(store), { left: LIVE_RECOMPUTE_BUDGET })];
-}
-
-/**
- * Brings stale cached verdicts (after a quorum or endorsement change) up to date, newest
- * proposals first, re-reading at most about `budget` attestations. Returns whether any remain.
- */
-export function refreshStale(store: Store, budget: number): boolean {
-  const current = epoch(store);
-  const total = store.proposals.len();
-  let used = 0;
-  for (let start = 0; start < total; start += 100) {
-    for (const meta of store.proposals.values(start, 100)) {
-      if (meta.epoch === current) continue;
-      if (used > 0 && used + meta.count > budget) return true;
-      refreshProposal(store, meta.proposal);
-      used += meta.count;
-    }
-  }
-  return false;
+  return [summaryOf(meta)];
 }
 
 /**
@@ -197,9 +162,7 @@ export function listProposals(store: Store, cursor: Opt<bigint>, limit: number, 
     }
     start = lo;
   }
-  const current = epoch(store);
-  const budget = { left: LIVE_RECOMPUTE_BUDGET };
-  const attested = store.proposals.values(start, n).map((m) => summaryOf(store, m, current, budget));
+  const attested = store.proposals.values(start, n).map(summaryOf);
   const openOnly = elections()
     .open.keys()
     .filter((id) => (cursor.length === 0 || id < cursor[0]) && !store.proposals.containsKey(id) && elections().elections.get(id)?.elects !== 'not-icos')

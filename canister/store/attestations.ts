@@ -4,7 +4,6 @@ import { concatBytes, hexToBytes, utf8Encode } from '../../protocol/bytes.js';
 import { LIMITS } from '../../protocol/limits.js';
 import { verifyEnvelope } from '../../protocol/envelope.js';
 import { fromCandidEnvelope, type Attestation, type AttestationFilter, type AttestationPage, type CandidEnvelope, type Opt, type Result } from '../../protocol/service.js';
-import { refreshProposal } from '../report/consensus.js';
 import { osCode, u32Bytes, u64Bytes } from './codec.js';
 import { getConfig } from './config.js';
 import { err, fromProtocolError, okv } from './errors.js';
@@ -12,10 +11,15 @@ import { pageSize } from './paging.js';
 import { principalText } from './principals.js';
 import { findReviewer, isAnonymous } from './reviewers.js';
 import type { Statement } from '../../protocol/types.js';
-import { COUNTER, type StoredAttestation, type StoredProposal } from './schema.js';
+import { COUNTER, newProposalMeta, type StoredAttestation, type StoredProposal } from './schema.js';
 import { counter, setCounter, type Store } from './store.js';
 
 export function proposalIndexKey(proposal: bigint, seq: number): Uint8Array {
+  return concatBytes(u64Bytes(proposal), u32Bytes(seq));
+}
+
+/** Key of a proposal's seq-th log event (attestation or revocation) in `events`. */
+export function proposalEventKey(proposal: bigint, seq: number): Uint8Array {
   return concatBytes(u64Bytes(proposal), u32Bytes(seq));
 }
 
@@ -82,8 +86,8 @@ export function submitAttestation(store: Store, caller: Principal, envelope: Can
 
 /**
  * submit_attestation's write half, for a record every check has passed: allocates the id,
- * links supersession, indexes by proposal and digest, counts it for the reviewer and (unless a
- * bulk load defers it) refreshes the proposal's cached verdicts. Exported for the bench seeder.
+ * links supersession, indexes by proposal and digest and counts it for the reviewer. The log
+ * entry and the proposal's report follow in canister/changes.ts. Exported for the bench seeder.
  */
 export function appendAttestation(
   store: Store,
@@ -91,8 +95,7 @@ export function appendAttestation(
   envelope: CandidEnvelope,
   statement: Statement,
   digest: string,
-  nowNs: bigint,
-  opts: { refresh: boolean } = { refresh: true }
+  nowNs: bigint
 ): bigint {
   const proposal = BigInt(statement.predicate.proposal);
   const os = statement.predicate.os;
@@ -120,12 +123,11 @@ export function appendAttestation(
   store.envelopes.insert(id, envelope);
   store.latest.insert(latest, id);
   store.byDigest.insert(digestKey(digest, caller), id);
-  const meta: StoredProposal = store.proposals.get(proposal) ?? { proposal, count: 0, last_submitted_at_ns: 0n, verdicts: [], epoch: 0n };
+  const meta: StoredProposal = store.proposals.get(proposal) ?? newProposalMeta(proposal);
   store.byProposal.insert(proposalIndexKey(proposal, meta.count), id);
   store.proposals.insert(proposal, { ...meta, count: meta.count + 1, last_submitted_at_ns: nowNs });
   const reviewer = store.reviewers.get(caller.toUint8Array());
   if (reviewer !== undefined) store.reviewers.insert(caller.toUint8Array(), { ...reviewer, attestations: reviewer.attestations + 1n });
-  if (opts.refresh) refreshProposal(store, proposal);
   return id;
 }
 
@@ -145,7 +147,6 @@ export function revokeAttestation(store: Store, caller: Principal, id: bigint, r
   if (utf8Encode(text) === null) return err('invalid-argument', 'reason is not valid Unicode (lone surrogate)', 'reason');
   store.attestations.insert(id, { ...record, revoked: [{ at_ns: nowNs, reason: text }] });
   setCounter(store, COUNTER.revoked, counter(store, COUNTER.revoked) + 1n);
-  refreshProposal(store, record.proposal);
   return okv(null);
 }
 

@@ -71,13 +71,18 @@ export function asciiJsonBytes(value: unknown): Uint8Array {
   return asciiBytes(text);
 }
 
-export function parseAsciiJson(bytes: Uint8Array): unknown {
+/** ASCII bytes as text. */
+export function asciiText(bytes: Uint8Array): string {
   let text = '';
   for (let i = 0; i < bytes.length; i += 8192) {
     // A typed array is array-like: apply reads it natively (no per-element JS iteration).
     text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
   }
-  return JSON.parse(text);
+  return text;
+}
+
+export function parseAsciiJson(bytes: Uint8Array): unknown {
+  return JSON.parse(asciiText(bytes));
 }
 
 export function jsonValue<T, J>(toJson: (v: T) => J, fromJson: (j: J) => T): Serializable<T> {

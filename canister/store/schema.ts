@@ -12,6 +12,12 @@
  *   7 proposals     u64::MAX − proposal (BE)       → StoredProposal (newest first)
  *   8 latest        proposal ‖ os (u8) ‖ principal → id of that reviewer's latest attestation
  *   9 by_digest     statement digest ‖ principal   → id (identical resubmission → same id)
+ *  13 log_nodes     level (u8) ‖ index (u64 BE)    → 32-byte node hash (canister/log/)
+ *  14 log_entries   leaf index (u64 BE)            → entry bytes (canonical JSON)
+ *  15 reports       proposal (u64 BE)              → the materialised report (canonical JSON)
+ *  16 events        proposal ‖ seq (u32)           → leaf index of the proposal's seq-th event
+ *  17 receipts      attestation id (u64 BE)        → leaf index of its log entry
+ *  18 pages         URL path (UTF-8)               → a precomputed, certified dashboard response
  *
  * A proposal's attestations are `by_proposal` keys proposal‖0 … proposal‖(count−1): contiguous
  * in byte order, and read with `count` point lookups (azle's map pages by index, skipping from
@@ -20,6 +26,7 @@
 import type { Principal } from '@dfinity/principal';
 import type { CandidEnvelope, Config, Opt, OsVerdict, Revocation } from '../../protocol/service.js';
 import type { Statement } from '../../protocol/types.js';
+import { utf8Decode, utf8Encode } from '../../protocol/bytes.js';
 import { jsonValue, type Serializable } from './codec.js';
 import { principalFromText, principalText } from './principals.js';
 
@@ -33,8 +40,22 @@ export const MEMORY = {
   byProposal: 6,
   proposals: 7,
   latest: 8,
-  byDigest: 9
+  byDigest: 9,
+  // 10-12: canister/proposals/schema.ts; 13-14: canister/log/log.ts
+  reports: 15,
+  events: 16,
+  leafOf: 17,
+  pages: 18
 } as const;
+
+/** A dashboard response computed when its data changed; its response hash is in the certified tree. */
+export interface StoredPage {
+  content_type: string;
+  max_age: number;
+  body: string;
+  /** ic-http-certification's response hash (hex). */
+  response_sha256: string;
+}
 
 export const COUNTER = { nextAttestationId: 0, revoked: 1, epoch: 2 } as const;
 
@@ -70,6 +91,20 @@ export interface StoredProposal {
   /** Verdicts as of `epoch` (config/endorsement generation); recomputed when stale. */
   verdicts: OsVerdict[];
   epoch: bigint;
+  /** Attestation and revocation log entries of this proposal, and their hash chain (hex). */
+  events: number;
+  chain: string;
+  /** sha256 (hex) of the materialised report's bytes; '' before the first materialisation. */
+  report_sha256: string;
+  /** OSes whose artifacts carry a proposal hash in the report (the index's headline needs them). */
+  with_hash: string[];
+}
+
+/** The chain value before the first event: 32 zero bytes. */
+export const CHAIN_START = '0'.repeat(64);
+
+export function newProposalMeta(proposal: bigint): StoredProposal {
+  return { proposal, count: 0, last_submitted_at_ns: 0n, verdicts: [], epoch: 0n, events: 0, chain: CHAIN_START, report_sha256: '', with_hash: [] };
 }
 
 const optN = (o: Opt<bigint>): string | null => (o.length === 1 ? o[0].toString() : null);
@@ -157,12 +192,48 @@ interface ProposalJson {
   last_submitted_at_ns: string;
   verdicts: OsVerdict[];
   epoch: string;
+  events?: number;
+  chain?: string;
+  report_sha256?: string;
+  with_hash?: string[];
 }
 
 export const proposalValue: Serializable<StoredProposal> = jsonValue<StoredProposal, ProposalJson>(
-  (p) => ({ proposal: p.proposal.toString(), count: p.count, last_submitted_at_ns: p.last_submitted_at_ns.toString(), verdicts: p.verdicts, epoch: p.epoch.toString() }),
-  (j) => ({ proposal: BigInt(j.proposal), count: j.count, last_submitted_at_ns: BigInt(j.last_submitted_at_ns), verdicts: j.verdicts, epoch: BigInt(j.epoch) })
+  (p) => ({
+    proposal: p.proposal.toString(),
+    count: p.count,
+    last_submitted_at_ns: p.last_submitted_at_ns.toString(),
+    verdicts: p.verdicts,
+    epoch: p.epoch.toString(),
+    events: p.events,
+    chain: p.chain,
+    report_sha256: p.report_sha256,
+    with_hash: p.with_hash
+  }),
+  // Records written before the log existed read as "no events yet".
+  (j) => ({
+    proposal: BigInt(j.proposal),
+    count: j.count,
+    last_submitted_at_ns: BigInt(j.last_submitted_at_ns),
+    verdicts: j.verdicts,
+    epoch: BigInt(j.epoch),
+    events: j.events ?? 0,
+    chain: j.chain ?? CHAIN_START,
+    report_sha256: j.report_sha256 ?? '',
+    with_hash: j.with_hash ?? []
+  })
 );
+
+export const pageValue: Serializable<StoredPage> = {
+  toBytes: (p) => utf8Encode(JSON.stringify(p)) ?? new Uint8Array(0),
+  fromBytes: (b) => JSON.parse(utf8Decode(b) ?? 'null') as StoredPage
+};
+
+/** Text stored as its UTF-8 bytes, exactly (the materialised reports, whose bytes are certified). */
+export const textValue: Serializable<string> = {
+  toBytes: (s) => utf8Encode(s) ?? new Uint8Array(0),
+  fromBytes: (b) => utf8Decode(b) ?? ''
+};
 
 /** The envelope exactly as submitted (all text fields, so JSON holds it losslessly). */
 export const envelopeValue: Serializable<CandidEnvelope> = jsonValue<CandidEnvelope, CandidEnvelope>(

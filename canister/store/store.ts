@@ -9,6 +9,9 @@ import {
   MEMORY,
   proposalValue,
   reviewerValue,
+  pageValue,
+  textValue,
+  type StoredPage,
   type StoredAttestation,
   type StoredProposal,
   type StoredReviewer
@@ -25,6 +28,10 @@ export interface Store {
   proposals: StableBTreeMap<bigint, StoredProposal>;
   latest: StableBTreeMap<Uint8Array, bigint>;
   byDigest: StableBTreeMap<Uint8Array, bigint>;
+  reports: StableBTreeMap<bigint, string>;
+  events: StableBTreeMap<Uint8Array, bigint>;
+  leafOf: StableBTreeMap<bigint, bigint>;
+  pages: StableBTreeMap<string, StoredPage>;
 }
 
 export function openStore(): Store {
@@ -38,7 +45,11 @@ export function openStore(): Store {
     byProposal: new StableBTreeMap(MEMORY.byProposal, bytesKey, u64Value),
     proposals: new StableBTreeMap(MEMORY.proposals, u64DescKey, proposalValue),
     latest: new StableBTreeMap(MEMORY.latest, bytesKey, u64Value),
-    byDigest: new StableBTreeMap(MEMORY.byDigest, bytesKey, u64Value)
+    byDigest: new StableBTreeMap(MEMORY.byDigest, bytesKey, u64Value),
+    reports: new StableBTreeMap(MEMORY.reports, u64Key, textValue),
+    events: new StableBTreeMap(MEMORY.events, bytesKey, u64Value),
+    leafOf: new StableBTreeMap(MEMORY.leafOf, u64Key, u64Value),
+    pages: new StableBTreeMap(MEMORY.pages, textValue, pageValue)
   };
 }
 

@@ -4,7 +4,7 @@ import { ed25519 } from '@noble/curves/ed25519';
 import { concatBytes } from '@noble/hashes/utils';
 import { hashOfMap } from '@dfinity/agent';
 import { encodeCbor } from './cbor.js';
-import { domainSep, fullTree, label, rootHash, type HashTree } from './hash-tree.js';
+import { domainSep, fullTree, label, rootHash, type HashTree } from '../../protocol/hash-tree.js';
 import { lebEncode } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import type { ReplicaKeys } from './replica-keys.js';

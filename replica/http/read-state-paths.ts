@@ -1,7 +1,7 @@
 /** Which read_state paths a sender may read (interface spec, "Request: Read state"). */
 import { Principal } from '@dfinity/principal';
 import { bytesToHex } from '@noble/hashes/utils';
-import type { Path } from './hash-tree.js';
+import type { Path } from '../../protocol/hash-tree.js';
 
 export interface PathContext {
   scope: 'canister' | 'subnet';

@@ -8,7 +8,7 @@ import { Principal } from '@dfinity/principal';
 import { verifyEnvelope, type CanisterRequest, type VerifyOptions } from './envelope.js';
 import { replicaKeys, type ReplicaKeys } from './replica-keys.js';
 import { certifiedDataCertificate, signCertificate, signQueryResponse } from './certificate.js';
-import { label, witness, type Path } from './hash-tree.js';
+import { label, witness, type Path } from '../../protocol/hash-tree.js';
 import { RequestStatuses } from './request-status.js';
 import { stateTree } from './state-tree.js';
 import { authorizePaths } from './read-state-paths.js';

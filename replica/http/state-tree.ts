@@ -6,7 +6,7 @@
 import { lebEncode } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { encodeCbor } from './cbor.js';
-import { label, type StateChildren, type StateNode } from './hash-tree.js';
+import { label, type StateChildren, type StateNode } from '../../protocol/hash-tree.js';
 import type { ReplicaKeys } from './replica-keys.js';
 import type { RequestEntry } from './request-status.js';
 import type { ServedRuntime } from './runtime-port.js';

@@ -1,9 +1,12 @@
 /**
- * The dashboard's skip-certification (HTTP response verification v2): the compiled canister's
- * certified data is the root hash of `http_expr → <*> → sha256(expression) → leaf("")`, every
- * `http_request` answer carries `IC-CertificateExpression` and `IC-Certificate` headers that decode
- * to that tree, and DFINITY's own verifier (@dfinity/response-verification, the code HTTP gateways
- * run) accepts the responses served through replica/http with a real BLS-signed data certificate.
+ * The dashboard's certification (HTTP response verification v2), checked with DFINITY's own
+ * verifier (@dfinity/response-verification, the code HTTP gateways run) on responses served
+ * through replica/http with a real BLS-signed data certificate:
+ * - the index, each proposal's page, JSON document and badge, and the favicon are certified
+ *   response-only at their exact path: the verifier vouches for the body and the security
+ *   headers, and refuses a tampered body, header or status;
+ * - everything else falls back to skip-certification at `http_expr/<*>`, with a witness that
+ *   proves no more specific path exists; a skip-certified answer for a certified path is refused.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,96 +14,152 @@ import { decode as cborDecode } from '@dfinity/cbor';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
-import { ResponseVerificationErrorCode, verifyRequestResponsePair } from '@dfinity/response-verification';
-import { HttpRequestIdl, type HttpResponse } from '../../protocol/service.js';
+import { verifyRequestResponsePair } from '@dfinity/response-verification';
+import { HttpRequestIdl } from '../../protocol/service.js';
 import { startReplicaServer, type ReplicaServer } from '../../replica/http/index.js';
-import { fullTree, rootHash } from '../../replica/http/hash-tree.js';
+import { fullTree, lookup, rootHash, type HashTree } from '../../protocol/hash-tree.js';
 import { envelope, hash, profile, reviewer } from './fixtures.js';
 import { deploy, type Deployed } from './harness.js';
 import { ok } from './util.js';
+import { decodeWitness } from './witness.js';
 
-const EXPRESSION = 'default_certification(ValidationArgs{no_certification:Empty{}})';
+const SKIP = 'default_certification(ValidationArgs{no_certification:Empty{}})';
 /** `skip_certification_certified_data()` of the ic-http-certification crate (its own test vector). */
-const REFERENCE_CERTIFIED_DATA = '55ecc31c3e8047fc158f20ea0aa0609aacc7b57e06ea40dc41860272a7d64291';
+const REFERENCE_SKIP_TREE = '55ecc31c3e8047fc158f20ea0aa0609aacc7b57e06ea40dc41860272a7d64291';
 const P = 142_000n;
 const alice = reviewer('alice', 'ed25519');
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** The expected tree, built with replica/http's independent hash-tree code. */
-const expectedRoot = rootHash(fullTree([[utf8('http_expr'), [[utf8('<*>'), [[sha256(utf8(EXPRESSION)), new Uint8Array(0)]]]]]]));
-
 function header(headers: [string, string][], name: string): string | undefined {
   return headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 }
 
-interface CertificateHeader { certificate: Uint8Array; tree: unknown; exprPath: unknown; version: string }
-
-function parseCertificateHeader(value: string): CertificateHeader {
+function parseCertificateHeader(value: string): { certificate: Uint8Array; tree: HashTree; exprPath: unknown; version: string } {
   const m = /^certificate=:([A-Za-z0-9+/=]*):, tree=:([A-Za-z0-9+/=]*):, expr_path=:([A-Za-z0-9+/=]*):, version=([0-9]+)$/.exec(value);
   assert.ok(m, `IC-Certificate header has the v2 form: ${value.slice(0, 200)}`);
   const b = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
-  const selfDescribed = (bytes: Uint8Array) => {
-    assert.deepEqual([...bytes.slice(0, 3)], [0xd9, 0xd9, 0xf7], 'CBOR starts with the self-describe tag');
-    return cborDecode(bytes);
-  };
-  return { certificate: b(m[1]), tree: selfDescribed(b(m[2])), exprPath: selfDescribed(b(m[3])), version: m[4] };
+  return { certificate: b(m[1]), tree: decodeWitness(b(m[2])), exprPath: cborDecode(b(m[3])), version: m[4] };
 }
 
-/** Hash of a decoded wire tree (CBOR arrays), independent of the canister's encoder. */
-function wireRoot(t: unknown): Uint8Array {
-  const n = t as [number, ...unknown[]];
-  const bytes = (v: unknown) => (v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer));
-  const sep = (s: string) => Buffer.concat([Buffer.from([s.length]), Buffer.from(s)]);
-  switch (n[0]) {
-    case 0: return sha256(sep('ic-hashtree-empty'));
-    case 1: return sha256(Buffer.concat([sep('ic-hashtree-fork'), wireRoot(n[1]), wireRoot(n[2])]));
-    case 2: return sha256(Buffer.concat([sep('ic-hashtree-labeled'), bytes(n[1]), wireRoot(n[2])]));
-    case 3: return sha256(Buffer.concat([sep('ic-hashtree-leaf'), bytes(n[1])]));
-    case 4: return bytes(n[1]);
-    default: throw new Error(`not a hash tree node: ${String(n[0])}`);
-  }
+/** The labeled `http_expr` node of a witness's top level (through forks). */
+function httpExprNode(t: HashTree): HashTree | undefined {
+  if (t[0] === 2) return Buffer.from(t[1]).toString() === 'http_expr' ? t : undefined;
+  if (t[0] === 1) return httpExprNode(t[1]) ?? httpExprNode(t[2]);
+  return undefined;
 }
 
-describe('attestations canister: skip-certification of http_request', () => {
+describe('attestations canister: certified dashboard (response verification v2)', () => {
   let d: Deployed;
   let attestationId: bigint;
   let server: ReplicaServer | undefined;
   const request = (url: string, method = 'GET') => ({ method, url, headers: [['host', 'localhost']] as [string, string][], body: new Uint8Array(), certificate_version: [2] as [number] });
-  const routes = () => ['/', '/favicon.svg', `/proposal/${P}`, `/proposal/${P}.json`, `/attestation/${attestationId}.json`, `/badge/${P}.svg`, '/nothing-here'];
+  const certified = () => ['/', '/index.html', '/favicon.svg', `/proposal/${P}`, `/proposal/${P}.json`, `/badge/${P}.svg`];
+  const skipped = () => [`/attestation/${attestationId}.json`, '/nothing-here', '/proposal/1', '/badge/1.svg', `/proposal/${P}/x`];
 
   before(async () => {
     d = await deploy();
     ok(await d.as(alice).register_reviewer(profile(alice)));
     attestationId = ok(await d.as(alice).submit_attestation(envelope(alice, { proposal: P, os: 'guestos', built: hash('g'), proposalHash: hash('g') })));
+    server = await startReplicaServer({ runtime: d.rt });
   });
   after(async () => { await server?.close(); });
 
-  it('sets certified data to the root hash of the skip-certification tree, in init and after an upgrade', async () => {
-    assert.equal(hex(expectedRoot), REFERENCE_CERTIFIED_DATA);
-    assert.equal(hex(d.rt.certifiedData(d.id)), REFERENCE_CERTIFIED_DATA);
+  const fetchRoute = async (route: string) => {
+    const url = `${route}?canisterId=${d.id.toText()}`;
+    const res = await fetch(`${server!.url}${url}`);
+    const headers: [string, string][] = [];
+    res.headers.forEach((v, k) => headers.push([k, v]));
+    return { url, status: res.status, headers, body: new Uint8Array(await res.arrayBuffer()) };
+  };
+  const verify = (url: string, status: number, headers: [string, string][], body: Uint8Array) =>
+    verifyRequestResponsePair(
+      { url, method: 'GET', headers: [], body: new Uint8Array(), certificate_version: [2] },
+      { status_code: status, headers, body },
+      d.id.toUint8Array(),
+      d.rt.time(),
+      300_000_000_000n,
+      server!.rootKey,
+      2
+    );
+
+  it('keeps the skip-certification subtree (the crate vector) under http_expr/<*>, and the same tree after an upgrade', async () => {
+    const expected = rootHash(fullTree([[utf8('http_expr'), [[utf8('<*>'), [[sha256(utf8(SKIP)), new Uint8Array(0)]]]]]]));
+    assert.equal(hex(expected), REFERENCE_SKIP_TREE);
+    const r = await d.anonymous.http_request(request('/nothing-here'));
+    const c = parseCertificateHeader(header(r.headers, 'IC-Certificate') ?? '');
+    assert.equal(hex(rootHash(c.tree)), hex(d.rt.certifiedData(d.id)), 'the witness is cut from the certified tree');
+    const found = lookup(c.tree, [utf8('http_expr'), utf8('<*>'), sha256(utf8(SKIP))]);
+    assert.ok(found instanceof Uint8Array && found.length === 0, 'the witness proves the skip expression');
+    assert.ok(httpExprNode(c.tree));
+    const before = hex(d.rt.certifiedData(d.id));
     await d.upgrade();
-    assert.equal(hex(d.rt.certifiedData(d.id)), REFERENCE_CERTIFIED_DATA);
+    assert.equal(hex(d.rt.certifiedData(d.id)), before, 'the upgrade rebuilds the same certified tree');
   });
 
-  it('every response carries the expression and a v2 IC-Certificate whose tree proves the certified data', async () => {
-    const served: Array<[string, HttpResponse]> = [];
-    for (const url of routes()) served.push([url, await d.anonymous.http_request(request(url))]);
-    served.push(['POST /', await d.anonymous.http_request(request('/', 'POST'))]);
-    served.push(['HEAD /', await d.anonymous.http_request(request('/', 'HEAD'))]);
-    assert.deepEqual(served.map(([, r]) => r.status_code), [200, 200, 200, 200, 200, 200, 404, 405, 200]);
-    for (const [what, r] of served) {
-      assert.equal(header(r.headers, 'IC-CertificateExpression'), EXPRESSION, what);
-      const c = parseCertificateHeader(header(r.headers, 'IC-Certificate') ?? '');
-      assert.equal(c.version, '2', what);
-      // Without a replica/http server the runtime hands queries a placeholder certificate: passed through as is.
-      assert.equal(Buffer.from(c.certificate).toString(), 'icos-attest runtime: no data certificate provider set', what);
-      assert.deepEqual(c.exprPath, ['http_expr', '<*>'], what);
-      assert.equal(hex(wireRoot(c.tree)), hex(d.rt.certifiedData(d.id)), what);
-      const [, l1, [, l2, [, exprHash, leaf]]] = c.tree as [2, Uint8Array, [2, Uint8Array, [2, Uint8Array, [3, Uint8Array]]]];
-      assert.deepEqual([Buffer.from(l1).toString(), Buffer.from(l2).toString(), hex(exprHash)], ['http_expr', '<*>', hex(sha256(utf8(EXPRESSION)))], what);
-      assert.deepEqual([leaf[0], leaf[1].length], [3, 0], what);
+  it('the verifier vouches for every byte of each certified page and its security headers', async () => {
+    for (const route of certified()) {
+      const r = await fetchRoute(route);
+      assert.equal(r.status, 200, route);
+      const info = verify(r.url, r.status, r.headers, r.body);
+      assert.equal(info.verificationVersion, 2, route);
+      assert.ok(info.response, `${route}: certified, not skipped`);
+      assert.equal(hex(info.response.body), hex(r.body), route);
+      for (const h of ['content-type', 'content-security-policy', 'x-content-type-options', 'cache-control']) {
+        assert.ok(info.response.headers.some(([k]) => k.toLowerCase() === h), `${route}: ${h} is certified`);
+      }
     }
+  });
+
+  it('refuses a tampered body, a tampered certified header and a different status', async () => {
+    for (const route of certified()) {
+      const r = await fetchRoute(route);
+      const body = new Uint8Array(r.body);
+      body[body.length - 2] ^= 1;
+      assert.throws(() => verify(r.url, r.status, r.headers, body), undefined, `${route}: body`);
+      const csp = r.headers.map(([k, v]): [string, string] => [k, k === 'content-security-policy' ? `${v}; script-src *` : v]);
+      assert.throws(() => verify(r.url, r.status, csp, r.body), undefined, `${route}: header`);
+      assert.throws(() => verify(r.url, 404, r.headers, r.body), undefined, `${route}: status`);
+    }
+  });
+
+  it('the JSON document is the certified report itself', async () => {
+    const r = await fetchRoute(`/proposal/${P}.json`);
+    const c = await d.anonymous.certified_report(P, 0n, 0);
+    assert.equal(Buffer.from(r.body).toString(), c.report_json[0]);
+  });
+
+  it('answers other routes under skip-certification, with absence proofs the verifier accepts', async () => {
+    for (const route of skipped()) {
+      const r = await fetchRoute(route);
+      assert.equal(header(r.headers, 'IC-CertificateExpression'), SKIP, route);
+      const c = parseCertificateHeader(header(r.headers, 'IC-Certificate') ?? '');
+      assert.deepEqual(c.exprPath, ['http_expr', '<*>'], route);
+      const info = verify(r.url, r.status, r.headers, r.body);
+      assert.equal(info.response, undefined, `${route}: skipped, the verifier vouches for nothing`);
+    }
+  });
+
+  it('refuses a skip-certified answer in place of a certified page (a node cannot un-certify a page)', async () => {
+    const skip = await fetchRoute('/nothing-here');
+    for (const route of certified()) {
+      const page = await fetchRoute(route);
+      const url = page.url;
+      // The uncertified headers and a forged body, served for a certified path.
+      assert.throws(() => verify(url, 200, skip.headers, utf8('<html>forged</html>')), undefined, route);
+    }
+  });
+
+  it('certifies the new page after a submission: the old body no longer verifies', async () => {
+    const before = await fetchRoute(`/proposal/${P}`);
+    const bob = reviewer('bob', 'secp256k1');
+    ok(await d.as(bob).register_reviewer(profile(bob)));
+    ok(await d.as(bob).submit_attestation(envelope(bob, { proposal: P, os: 'guestos', built: hash('other'), proposalHash: hash('g') })));
+    const now = await fetchRoute(`/proposal/${P}`);
+    assert.notEqual(hex(now.body), hex(before.body));
+    assert.ok(verify(now.url, now.status, now.headers, now.body).response);
+    const replayed = now.headers.map(([k, v]): [string, string] => [k, k === 'content-length' ? String(before.body.length) : v]);
+    assert.throws(() => verify(now.url, 200, replayed, before.body), undefined, 'the previous page under the current certificate');
   });
 
   it('adds no IC-Certificate when the IC gives no data certificate (replicated execution)', async () => {
@@ -114,53 +173,10 @@ describe('attestations canister: skip-certification of http_request', () => {
     }
   });
 
-  it('@dfinity/response-verification accepts the responses served through the HTTP gateway (certificate v2)', async () => {
-    server = await startReplicaServer({ runtime: d.rt });
-    const verify = (url: string, method: string, status: number, headers: [string, string][], body: Uint8Array) =>
-      verifyRequestResponsePair(
-        { url, method, headers: [], body: new Uint8Array(), certificate_version: [2] },
-        { status_code: status, headers, body },
-        d.id.toUint8Array(),
-        d.rt.time(),
-        300_000_000_000n,
-        server!.rootKey,
-        2
-      );
-    for (const route of routes()) {
-      const url = `${route}?canisterId=${d.id.toText()}`;
-      const res = await fetch(`${server.url}${url}`);
-      const headers: [string, string][] = [];
-      res.headers.forEach((v, k) => headers.push([k, v]));
-      const body = new Uint8Array(await res.arrayBuffer());
-      const c = parseCertificateHeader(header(headers, 'IC-Certificate') ?? '');
-      assert.ok(c.certificate.length > 100, `${route}: a real certificate (${c.certificate.length} bytes)`);
-      const info = verify(url, 'GET', res.status, headers, body);
-      assert.equal(info.verificationVersion, 2, route);
-      // Skipped certification: the verifier vouches for no part of the response.
-      assert.equal(info.response, undefined, route);
-
-      // The verifier does check: another expression than the one the canister certified is refused.
-      const forged = headers.map(([k, v]): [string, string] => [k, k.toLowerCase() === 'ic-certificateexpression' ? v.replace('no_certification:Empty{}', 'certification:Certification{no_request_certification:Empty{},response_certification:ResponseCertification{response_header_exclusions:ResponseHeaderList{headers:[]}}}') : v]);
-      assert.throws(() => verify(url, 'GET', res.status, forged, body), (e: { code?: number }) => e.code === ResponseVerificationErrorCode.InvalidExpressionHash, route);
-    }
-  });
-
-  it('the headers cost little per query (instructions: with a 1.5 KB certificate vs none)', async () => {
-    const arg = IDL.encode([HttpRequestIdl], [request(`/badge/${P}.svg`)]);
-    const run = async (cert: Uint8Array | null) => {
-      d.rt.setDataCertificateProvider(() => cert);
-      const q = await d.rt.query(d.id, 'http_request', new Uint8Array(arg), { caller: Principal.anonymous() });
-      assert.equal(q.kind, 'replied');
-      return q.instructions;
-    };
-    try {
-      const none = await run(null);
-      const withCert = await run(new Uint8Array(1500).fill(7));
-      const extra = Number(withCert - none);
-      console.log(`http_request /badge: ${none} instructions without headers, +${extra} with a 1.5 KB certificate`);
-      assert.ok(extra > 0 && extra < 30_000_000, `headers cost ${extra} instructions`);
-    } finally {
-      d.rt.setDataCertificateProvider(null);
-    }
+  it('serving a certified page costs little (instructions, recorded)', async () => {
+    const arg = IDL.encode([HttpRequestIdl], [request(`/proposal/${P}`)]);
+    const q = await d.rt.query(d.id, 'http_request', new Uint8Array(arg), { caller: Principal.anonymous() });
+    assert.equal(q.kind, 'replied');
+    console.log(`http_request /proposal/${P}: ${q.instructions} instructions`);
   });
 });

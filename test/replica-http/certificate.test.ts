@@ -6,7 +6,7 @@ import { IDL } from '@dfinity/candid';
 import { lebEncode } from '@dfinity/candid';
 import { replicaKeys } from '../../replica/http/replica-keys.js';
 import { certifiedDataCertificate, signCertificate } from '../../replica/http/certificate.js';
-import { label, witness, type StateNode } from '../../replica/http/hash-tree.js';
+import { label, witness, type StateNode } from '../../protocol/hash-tree.js';
 import { subnetNode } from '../../replica/http/state-tree.js';
 import { decodeHttpResponse } from '../../replica/http/gateway.js';
 import { httpResponse, replyingModule } from './gateway-wasm.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { lookup_path, reconstruct, LookupPathStatus, type HashTree as AgentTree } from '@dfinity/agent';
-import { fullTree, label, lookup, rootHash, witness, type StateNode, type StateChildren } from '../../replica/http/hash-tree.js';
+import { fullTree, label, lookup, rootHash, witness, type StateNode, type StateChildren } from '../../protocol/hash-tree.js';
 import { bytesToHex } from '@noble/hashes/utils';
 
 const state: StateNode = [

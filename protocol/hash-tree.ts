@@ -1,9 +1,10 @@
 /**
  * The IC's certified hash tree (interface spec, "Certificate"): the wire tuples the agent decodes,
- * the root hash, and witnesses that keep only the requested paths (everything else pruned).
+ * the root hash, lookups that tell found / absent / unknown apart, and witnesses that keep only
+ * the requested paths (everything else pruned). One copy for the canister, the replica and the CLI.
  */
 import { sha256 } from '@noble/hashes/sha2';
-import { concatBytes } from '@noble/hashes/utils';
+import { asciiBytes, concatBytes, utf8Encode } from './bytes.js';
 
 export type HashTree =
   | [0]
@@ -25,8 +26,9 @@ export const labeled = (label: Uint8Array, t: HashTree): HashTree => [2, label, 
 export const leaf = (v: Uint8Array): HashTree => [3, v];
 export const pruned = (h: Uint8Array): HashTree => [4, h];
 
+/** `len(s) ‖ s`, the interface spec's domain separator (ASCII names only). */
 export function domainSep(s: string): Uint8Array {
-  return concatBytes(new Uint8Array([s.length]), new TextEncoder().encode(s));
+  return concatBytes(new Uint8Array([s.length]), asciiBytes(s));
 }
 
 const EMPTY = domainSep('ic-hashtree-empty');
@@ -34,12 +36,18 @@ const FORK = domainSep('ic-hashtree-fork');
 const LABELED = domainSep('ic-hashtree-labeled');
 const LEAF = domainSep('ic-hashtree-leaf');
 
+/** The hash of each node kind from its parts, for structures that cache subtree hashes. */
+export const EMPTY_HASH = sha256(EMPTY);
+export const forkHash = (l: Uint8Array, r: Uint8Array): Uint8Array => sha256(concatBytes(FORK, l, r));
+export const labeledHash = (label: Uint8Array, child: Uint8Array): Uint8Array => sha256(concatBytes(LABELED, label, child));
+export const leafHash = (v: Uint8Array): Uint8Array => sha256(concatBytes(LEAF, v));
+
 export function rootHash(t: HashTree): Uint8Array {
   switch (t[0]) {
-    case 0: return sha256(EMPTY);
-    case 1: return sha256(concatBytes(FORK, rootHash(t[1]), rootHash(t[2])));
-    case 2: return sha256(concatBytes(LABELED, t[1], rootHash(t[2])));
-    case 3: return sha256(concatBytes(LEAF, t[1]));
+    case 0: return EMPTY_HASH;
+    case 1: return forkHash(rootHash(t[1]), rootHash(t[2]));
+    case 2: return labeledHash(t[1], rootHash(t[2]));
+    case 3: return leafHash(t[1]);
     case 4: return t[1];
   }
 }
@@ -51,8 +59,8 @@ export function rootHash(t: HashTree): Uint8Array {
 export type StateNode = Uint8Array | StateChildren;
 export type StateChildren = Array<[Uint8Array, StateNode]>;
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
-export const label = (l: string | Uint8Array): Uint8Array => (typeof l === 'string' ? utf8(l) : l);
+/** A label from text (UTF-8) or bytes. */
+export const label = (l: string | Uint8Array): Uint8Array => (typeof l === 'string' ? utf8Encode(l) ?? asciiBytes(l) : l);
 
 /** A path of labels, as read_state receives them. */
 export type Path = Uint8Array[];
@@ -116,7 +124,10 @@ export function witness(node: StateNode, paths: Path[]): HashTree {
   return build(0, children.length);
 }
 
-/** Looks a path up in a (possibly pruned) tree, using label order to prove absence. */
+/**
+ * Looks a path up in a (possibly pruned) tree, using label order to prove absence. Unlike the
+ * agent's lookup_path, a label hidden in a pruned subtree is 'unknown', never 'absent'.
+ */
 export function lookup(t: HashTree, path: Path): Uint8Array | 'absent' | 'unknown' {
   if (path.length === 0) return t[0] === 3 ? t[1] : t[0] === 4 ? 'unknown' : 'absent';
   const found = findLabel(t, path[0]);
