@@ -12,8 +12,8 @@ import * as cbor from '@dfinity/cbor';
 import { Principal } from '@dfinity/principal';
 
 import { bytesEqual, bytesToHex } from '../../protocol/bytes.js';
-// The one hash-tree implementation (protocol/hash-tree.ts once it lands there: same functions).
-import { lookup, rootHash, type HashTree } from '../../replica/http/hash-tree.js';
+// The one hash-tree implementation, shared with the canister and the replica.
+import { lookup, rootHash, type HashTree } from '../../protocol/hash-tree.js';
 import { agentTrustReason, TrustError } from './trust-error.js';
 
 export type { HashTree };

@@ -14,7 +14,7 @@ import { sha256 } from '@noble/hashes/sha2';
 
 import { idlFactory, type AttestationsService } from '../../protocol/service.js';
 import { startReplicaServer, type ReplicaServer } from '../../replica/http/index.js';
-import { fork, labeled, leaf, pruned, rootHash, witness, type StateChildren } from '../../replica/http/hash-tree.js';
+import { fork, labeled, leaf, pruned, rootHash, witness, type StateChildren } from '../../protocol/hash-tree.js';
 import { checkCertifiedData, decodeWitness, logHead, proposalState, u64Bytes, verifyCertified, type CertifiedBlobs } from '../../attestor/verify/certified.js';
 import { TrustError } from '../../attestor/verify/trust-error.js';
 import { deploy, type Deployed } from '../canister/harness.js';
