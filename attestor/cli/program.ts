@@ -8,6 +8,7 @@ import { registerIdentity } from './commands/identity.js';
 import { registerIcosCommands } from './commands/icos.js';
 import { registerReviewCommands } from './commands/review.js';
 import { registerReplica } from './commands/replica.js';
+import { registerAudit } from './commands/audit.js';
 import { TOOL_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerIdentity(program);
   registerIcosCommands(program);
   registerReviewCommands(program);
+  registerAudit(program);
   registerReplica(program);
   // subcommands inherit exitOverride/configureOutput only when set before they are added
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput({ outputError: () => {} });
