@@ -47,14 +47,16 @@ export async function checkAgainstSeen(client: AttestationsClient, seen: SeenHea
   if (current.size < size) {
     throw new TrustError('rollback', `the log was rolled back: it has ${current.size} entries, but ${size} were certified before (${when(seen)})`, { detail: { seenSize: seen.size, size: current.size.toString() } });
   }
-  if (current.timeNs < BigInt(seen.certificateTimeNs)) {
-    throw new TrustError('rollback', `replayed certificate: its time is older than the tree head ${when(seen)}`, { detail: { seenTimeNs: seen.certificateTimeNs, timeNs: current.timeNs.toString() } });
-  }
   if (current.size === size) {
     if (!bytesEqual(current.root, root)) {
       throw new TrustError('consistency', `the log was rewritten: ${size} entries with root ${bytesToHex(current.root).slice(0, 16)}…, but root ${seen.root.slice(0, 16)}… before (${when(seen)})`);
     }
+    // The same tree: an older certificate of it (a slower concurrent answer) says nothing new.
     return 'same';
+  }
+  // A larger tree certified before the smaller one was: time ran backwards, a replay.
+  if (current.timeNs < BigInt(seen.certificateTimeNs)) {
+    throw new TrustError('rollback', `replayed certificate: it certifies ${current.size} entries at a time before the tree head of ${size} entries ${when(seen)}`, { detail: { seenTimeNs: seen.certificateTimeNs, timeNs: current.timeNs.toString() } });
   }
   const proof = unwrapResult<Uint8Array[]>(await client.call<Result<Uint8Array[]>>('get_consistency_proof', size, current.size), 'get_consistency_proof');
   const v = verifyConsistency(RFC9162_SHA256, Number(size), Number(current.size), proof.map((p) => new Uint8Array(p)), root, current.root);
