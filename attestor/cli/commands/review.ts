@@ -247,6 +247,9 @@ async function publicKeyFor(ctx: Context, path: string, publicKeyPem?: string): 
 
 function renderProposalVerification(r: ProposalVerification, color: boolean): string {
   const lines = [`Proposal ${r.proposal} on canister ${r.canister}: ${r.attestations.length} attestation(s)`];
+  lines.push(`  certified: log of ${r.certified.logSize} entries, ${r.certified.eventCount} event(s) of this proposal, report ${r.certified.reportSha256 ? 'present' : 'absent'}`);
+  const elected = Object.entries(r.elected).filter(([, v]) => v).map(([os, v]) => `${os} ${v}`);
+  lines.push(`  elected hash: ${r.electedSource === 'governance' ? (elected.length > 0 ? `${elected.join(', ')} (read from NNS governance, certified)` : 'none (NNS governance: no IC-OS hash elected)') : r.electedSource === 'not-found' ? 'none: governance does not know this proposal' : 'not read: NNS governance unreachable'}`);
   for (const a of r.attestations) {
     lines.push(`  ${a.valid ? paint(color, 'green', 'valid  ') : paint(color, 'red', 'INVALID')} #${a.id} ${a.os} ${a.reviewer}${a.revoked ? ' (revoked)' : ''}${a.error ? `: ${a.error}` : ''}`);
   }
@@ -257,6 +260,6 @@ function renderProposalVerification(r: ProposalVerification, color: boolean): st
     lines.push(paint(color, 'red', 'The canister report disagrees with the recomputed consensus:'));
     for (const d of r.differences) lines.push(`  ${d}`);
   }
-  lines.push(r.ok ? paint(color, 'green', 'OK: every attestation verifies and the canister report matches.') : paint(color, 'red', 'FAILED'));
+  lines.push(r.ok ? paint(color, 'green', 'OK: the certified attestations are complete, every signature verifies and the certified report matches.') : paint(color, 'red', 'FAILED'));
   return lines.join('\n');
 }
