@@ -114,7 +114,9 @@ function governanceReader(ctx: Context, client: AttestationsClient, proposal: st
   return async () => {
     const target = resolveNetwork({ network: o.governanceNetwork ?? 'ic', stateDir: ctx.opts.stateDir });
     const agent = sameEndpoint(target.url, client.url) ? client.agent : await createAgent(target, undefined, (m) => ctx.out.warn(m));
-    return electedFromGovernance(agent, target.url, proposal, proposalEndpoints({ governanceId: o.governanceId }).governanceId);
+    const elected = await electedFromGovernance(agent, target.url, proposal, proposalEndpoints({ governanceId: o.governanceId }).governanceId);
+    if (elected.source === 'unavailable') ctx.out.warn(`the elected hash was not read from NNS governance (${elected.reason}); set --governance-network`);
+    return elected;
   };
 }
 
