@@ -6,6 +6,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
+import { sha256 } from '@noble/hashes/sha2';
+
+import { bytesToHex } from '../../protocol/bytes.js';
 import { writeFileAtomic } from '../attest/files.js';
 import { inputError } from '../cli/errors.js';
 
@@ -25,8 +28,14 @@ export interface HeadsFile {
 /** Enough history to show when things changed; the latest is what every check compares with. */
 const KEEP = 200;
 
-export function defaultHeadsPath(stateDir: string, canister: string): string {
-  return join(resolve(stateDir), 'tree-heads', `${canister}.json`);
+/**
+ * One file per canister AND root key: canister ids repeat across local replicas (every fresh one
+ * hands out the same first id), while a replica keeps its root key across restarts (so a restored
+ * state is still compared with what this replica certified before).
+ */
+export function defaultHeadsPath(stateDir: string, canister: string, rootKey: Uint8Array): string {
+  const network = bytesToHex(sha256(rootKey)).slice(0, 16);
+  return join(resolve(stateDir), 'tree-heads', `${canister}-${network}.json`);
 }
 
 export function readHeads(path: string, canister: string): HeadsFile {

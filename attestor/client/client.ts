@@ -92,6 +92,8 @@ export class AttestationsClient {
   private translate(err: unknown, method: string): CliError {
     if (err instanceof CliError) return err;
     if (isNetworkFailure(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`);
+    // The agent reports a failed fetch of the subnet's node keys as a trust failure: it is the network.
+    if (isAgentTrustFailure(err) && /TransportError|fetch failed/.test(String((err as Error).message))) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`);
     if (isAgentTrustFailure(err)) return fromAgentTrustFailure(err, this.url);
     const msg = oneLine(err);
     if (/canister.*(not found|does not exist)|no such canister/i.test(msg)) {

@@ -13,7 +13,7 @@ export function registerAudit(program: Command): void {
     .command('audit')
     .argument('[receipt...]', 'receipt files written by `submit` (<envelope>.receipt.json): each must still be in the log')
     .option('--mirror <dir>', 'also copy the whole log into <dir> and recompute every leaf, the root and every attestation digest')
-    .option('--heads <file>', 'the tree heads seen so far (default: <state-dir>/tree-heads/<canister>.json)')
+    .option('--heads <file>', 'the tree heads seen so far (default: <state-dir>/tree-heads/<canister>-<root key hash>.json)')
     .description('check the log never shrank or changed: consistency with the last tree head seen, receipts still included (exit 1 naming what changed)')
     .action(
       action(async (ctx, receipts: string[], o: { mirror?: string; heads?: string }) => {
@@ -22,7 +22,7 @@ export function registerAudit(program: Command): void {
         if (!rootKey) throw new TrustError('root-key', 'no root key to check tree heads with');
         const progress = ctx.out.progress('mirror');
         const res = await audit(client, new Uint8Array(rootKey), {
-          headsFile: o.heads ?? defaultHeadsPath(ctx.opts.stateDir ?? '.icos-attest', client.canisterId),
+          headsFile: o.heads ?? defaultHeadsPath(ctx.opts.stateDir ?? '.icos-attest', client.canisterId, new Uint8Array(rootKey)),
           receipts,
           mirror: o.mirror,
           onProgress: (done, total) => progress.update(done, total, 'items')
