@@ -46,7 +46,7 @@ export class Context {
 
   /** An agent for the target network; signed by the reviewer's key when `signed`. */
   async agent(signed: boolean): Promise<HttpAgent> {
-    return createAgent(this.target(), signed ? this.identity().agentIdentity : undefined);
+    return createAgent(this.target(), signed ? this.identity().agentIdentity : undefined, (m) => this.out.warn(m));
   }
 
   /** A client for the attestations canister (anonymous for reads unless `signed`). */

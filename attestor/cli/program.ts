@@ -14,7 +14,8 @@ const GROUPS: Array<() => Promise<Register>> = [
   async () => (await import('./commands/icos.js')).registerIcosCommands,
   async () => (await import('./commands/review.js')).registerReviewCommands,
   async () => (await import('./commands/replica.js')).registerReplica,
-  async () => (await import('./commands/doctor.js')).registerDoctor
+  async () => (await import('./commands/doctor.js')).registerDoctor,
+  async () => (await import('./commands/audit.js')).registerAudit
 ];
 
 /** Commands that start without the rest of the command tree (no keys, agent or client to load). */

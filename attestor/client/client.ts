@@ -9,6 +9,7 @@ import { Actor, type ActorSubclass, type HttpAgent } from '@dfinity/agent';
 import { CliError, isNetworkFailure, networkError, nonReplicaAnswer, oneLine, VerificationError } from '../cli/errors.js';
 import { loadService } from '../cli/cores.js';
 import { withRetry, type RetryOptions } from './retry.js';
+import { fromAgentTrustFailure, isAgentTrustFailure } from '../verify/trust-error.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyActor = ActorSubclass<Record<string, (...args: any[]) => Promise<any>>>;
@@ -93,8 +94,9 @@ export class AttestationsClient {
     const http = nonReplicaAnswer(err);
     if (http) return new CliError('network', `${this.url} is not an IC replica (it answered ${http} to ${method}); check --network`, undefined, { cause: err });
     if (isNetworkFailure(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`, err);
-    const name = (err as { name?: string }).name;
-    if (name === 'TrustError') return new VerificationError(`the replica at ${this.url} failed certificate verification (wrong root key?): ${oneLine(err)}`, undefined, { cause: err });
+    // The agent reports a failed fetch of the subnet's node keys as a trust failure: it is the network.
+    if (isAgentTrustFailure(err) && /TransportError|fetch failed/.test(String((err as Error).message))) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`, err);
+    if (isAgentTrustFailure(err)) return fromAgentTrustFailure(err, this.url);
     const msg = oneLine(err);
     if (/canister.*(not found|does not exist)|no such canister/i.test(msg)) {
       return new CliError('canister', `canister ${this.canisterId} is not installed at ${this.url} (${msg}); check --canister`);

@@ -9,6 +9,7 @@ import { readEnvelopeFile } from '../attest/files.js';
 import type { AttestationsClient } from './client.js';
 import { unwrapResult } from './client.js';
 import type { RetryOptions } from './retry.js';
+import { saveReceipt } from './receipts.js';
 
 /** JSON shape of one submitted envelope. */
 export interface SubmittedEnvelope {
@@ -16,6 +17,8 @@ export interface SubmittedEnvelope {
   id: string;
   proposal: string;
   os: string;
+  /** `<envelope>.receipt.json`: inclusion proof + certified tree head (client/receipts.ts). */
+  receipt?: string;
 }
 
 /** JSON shape of one envelope that was not stored, and why. */
@@ -99,7 +102,7 @@ export async function submitEnvelopes(
     try {
       const res = await client.callWithRetry<Result<bigint>>('submit_attestation', [e.envelope], opts.retry);
       const attId = unwrapResult<bigint>(res, 'submit_attestation');
-      submitted.push({ ...where, id: attId.toString() });
+      submitted.push({ ...where, id: attId.toString(), receipt: await saveReceipt(client, e.path, attId) });
     } catch (err) {
       if (!(err instanceof CliError) || (err.kind !== 'canister' && err.kind !== 'network')) throw err;
       failed.push({ ...where, error: { kind: err.kind, message: err.message } });

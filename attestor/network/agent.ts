@@ -1,16 +1,20 @@
-/** An HttpAgent for a resolved network: the root key pinned or fetched, failures typed. */
+/**
+ * An HttpAgent for a resolved network: the root key pinned (mainnet, --root-key, local.json) or
+ * fetched with a warning; certificates and node signatures on query responses are checked on
+ * every network (the embedded replica signs them too). Failures typed.
+ */
 import { HttpAgent, type Identity } from '@dfinity/agent';
 
 import { isNetworkFailure, networkError, oneLine } from '../cli/errors.js';
 import type { NetworkTarget } from './resolve.js';
 
-export async function createAgent(target: NetworkTarget, identity?: Identity): Promise<HttpAgent> {
+export async function createAgent(target: NetworkTarget, identity?: Identity, warn: (message: string) => void = () => {}): Promise<HttpAgent> {
   const agent = HttpAgent.createSync({
     host: target.url,
     identity,
     rootKey: target.rootKey.kind === 'fetch' ? undefined : target.rootKey.key,
-    // Mainnet signs query responses with node keys; local replicas may not serve them.
-    verifyQuerySignatures: target.name === 'ic',
+    // Every network: a query answer is one node's word, so at least hold it to its signature.
+    verifyQuerySignatures: true,
     // One transport retry inside the agent; submit adds its own backoff (client/retry.ts).
     retryTimes: 1
   });
@@ -20,6 +24,7 @@ export async function createAgent(target: NetworkTarget, identity?: Identity): P
     } catch (err) {
       throw networkError(`cannot reach ${target.url} to read its root key (${oneLine(err)}); is the replica running? (\`icos-attest replica start\`)`);
     }
+    warn(`trusting the root key that ${target.url} sent about itself; pass --root-key <file> to pin it`);
   }
   return agent;
 }

@@ -99,10 +99,10 @@ export interface NetworkOptions {
 }
 
 /**
- * local → dfx's default replica (root key fetched; a dev replica has its own key);
- * ic → mainnet with the hard-coded root key (never fetched: a fetched key proves nothing);
- * URL → that host; root key from --root-key, from local.json when the URL is the embedded
- * replica's, else fetched.
+ * local → dfx's default address; URL → that host. Either: root key from --root-key, from
+ * local.json when the address is the embedded replica's, else fetched (with a warning: a
+ * fetched key proves nothing).
+ * ic → mainnet with the hard-coded root key (never fetched).
  */
 export function resolveNetwork(opts: NetworkOptions): NetworkTarget {
   const network = (opts.network ?? 'local').trim();
@@ -128,7 +128,7 @@ export function resolveNetwork(opts: NetworkOptions): NetworkTarget {
   }
   if (explicitKey) return { name, url, rootKey: explicitKey };
   const info = readLocalInfo(resolve(opts.stateDir ?? DEFAULT_STATE_DIR));
-  if (name === 'url' && info && sameEndpoint(info.url, url) && info.rootKeyHex) {
+  if (info && sameEndpoint(info.url, url) && info.rootKeyHex) {
     return { name, url, rootKey: { kind: 'state', path: join(resolve(opts.stateDir ?? DEFAULT_STATE_DIR), 'local.json'), key: hexToBytes(info.rootKeyHex) } };
   }
   return { name, url, rootKey: { kind: 'fetch' } };

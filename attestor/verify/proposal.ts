@@ -1,49 +1,31 @@
 /**
- * `verify --proposal P`: trust neither the canister's code nor its report. Fetch every stored
- * attestation, check each signature with the reviewer's key (whose principal must be the
- * attestation's reviewer: principals are self-authenticating), recompute consensus with the
- * protocol and compare it with the canister's proposal_report field by field.
+ * `verify --proposal P`, the fetching half: every answer the verdict depends on, gathered into one
+ * Evidence document (evidence.ts decides, offline). Nothing fetched here is trusted: the certified
+ * report pins the rest.
  */
 import { Principal } from '@dfinity/principal';
 
-import {
-  computeConsensus,
-  OS_NAMES,
-  principalOfPublicKey,
-  verifyEnvelope,
-  type AttestationRecord,
-  type OsName,
-  type ProposalConsensus
-} from '../../protocol/index.js';
-import { fromCandidEnvelope, type Attestation, type AttestationPage, type Config, type Opt, type ProposalReport, type Reviewer } from '../../protocol/service.js';
+import { bytesToHex } from '../../protocol/bytes.js';
+import type { ProposalConsensus } from '../../protocol/index.js';
+import type { CertifiedReport } from '../../protocol/certified-idl.js';
+import type { Attestation, AttestationPage, Opt, ProposalReport, Reviewer } from '../../protocol/service.js';
+import { fromCandidEnvelope } from '../../protocol/service.js';
 import type { AttestationsClient } from '../client/client.js';
-import { fromOpt } from '../client/report.js';
+import { reportToJson } from '../client/report.js';
+import { fetchProposalFromGovernance } from '../icos/proposal/governance.js';
+import { proposalEndpoints } from '../icos/proposal/endpoints.js';
+import { logHead, proposalState, verifyCertified } from './certified.js';
+import { parseReportText, reportJsonFromCertified } from './report-json.js';
+import type { ReportJson } from '../client/report.js';
+import type { VerifiedHead } from '../audit/tree-head.js';
+import { checkReportText, compareReportJson, EVIDENCE_FORMAT, verifyEvidence, type ElectedEvidence, type Evidence, type ProposalVerification } from './evidence.js';
+import { fromAgentTrustFailure, isAgentTrustFailure, TrustError } from './trust-error.js';
+import type { Agent } from '@dfinity/agent';
 
-/** JSON shape of one checked attestation. */
-export interface CheckedAttestation {
-  id: string;
-  reviewer: string;
-  os: string;
-  revoked: boolean;
-  valid: boolean;
-  error?: string;
-}
-
-/** JSON shape of `verify --proposal`. */
-export interface ProposalVerification {
-  proposal: string;
-  canister: string;
-  ok: boolean;
-  attestations: CheckedAttestation[];
-  /** The consensus recomputed here, from the verified attestations only. */
-  consensus: ProposalConsensus;
-  /** Elected hashes per OS, as the canister read them from governance (its report's `governance` record and sources). */
-  elected: Partial<Record<OsName, string | null>>;
-  /** Each way the canister's report differs from the recomputed consensus; empty when they agree. */
-  differences: string[];
-}
+export type { CheckedAttestation, ProposalVerification } from './evidence.js';
 
 const PAGE = 100;
+const EVENTS_PAGE = 500;
 
 export async function fetchAttestations(client: AttestationsClient, proposal: bigint): Promise<Attestation[]> {
   const out: Attestation[] = [];
@@ -57,140 +39,105 @@ export async function fetchAttestations(client: AttestationsClient, proposal: bi
   return out;
 }
 
-export async function verifyProposal(client: AttestationsClient, proposalText: string): Promise<ProposalVerification> {
+/** certified_report with every page of events; the first page's certificate covers them all (same count and chain). */
+export async function fetchCertifiedReport(client: AttestationsClient, proposal: bigint): Promise<Evidence['certified']> {
+  const first = await client.call<CertifiedReport>('certified_report', proposal, 0n, EVENTS_PAGE);
+  const events = [...first.events];
+  while (BigInt(events.length) < first.event_count) {
+    const page = await client.call<CertifiedReport>('certified_report', proposal, BigInt(events.length), EVENTS_PAGE);
+    if (page.events.length === 0) break; // the count check in verifyEvidence names the shortfall
+    events.push(...page.events);
+  }
+  return {
+    certificate: bytesToHex(new Uint8Array(first.certificate)),
+    witness: bytesToHex(new Uint8Array(first.witness)),
+    reportJson: first.report_json[0] ?? null,
+    eventCount: first.event_count.toString(),
+    events: events.map((e) => ({ leafIndex: e.leaf_index.toString(), entry: new TextDecoder().decode(new Uint8Array(e.entry)) }))
+  };
+}
+
+export async function fetchEvidence(client: AttestationsClient, proposalText: string, elected: () => Promise<ElectedEvidence>): Promise<Evidence> {
   const proposal = BigInt(proposalText);
+  const certified = await fetchCertifiedReport(client, proposal);
   const listed = await fetchAttestations(client, proposal);
-  const config = await client.call<Config>('get_config');
-  const reportOpt = await client.call<Opt<ProposalReport>>('proposal_report', proposal);
-  const report = fromOpt(reportOpt);
-
-  const reviewers = new Map<string, Reviewer | null>();
-  const checked: CheckedAttestation[] = [];
-  const records: AttestationRecord[] = [];
-  const differences: string[] = [];
-
-  for (const summary of listed) {
-    const principal = summary.reviewer.toText();
-    const base = { id: summary.id.toString(), reviewer: principal, os: summary.os, revoked: summary.revoked.length > 0 };
-    const bad = (error: string) => checked.push({ ...base, valid: false, error });
-    // get_attestation: the record a third party would fetch by id must be the listed one
-    const got = await client.call<Opt<Attestation>>('get_attestation', summary.id);
-    if (got.length === 0) {
-      bad('listed but get_attestation returns nothing');
-      continue;
-    }
-    const rec = got[0];
-    if (rec.envelope.payload !== summary.envelope.payload || rec.reviewer.toText() !== principal) {
-      bad('get_attestation returns a different record than list_attestations');
-      continue;
-    }
-    if (!reviewers.has(principal)) {
-      const r = await client.call<Opt<Reviewer>>('get_reviewer', Principal.fromText(principal));
-      reviewers.set(principal, fromOpt(r));
-    }
-    const reviewer = reviewers.get(principal);
-    if (!reviewer) {
-      bad('the canister has no public key for this reviewer');
-      continue;
-    }
-    const keyDer = new Uint8Array(reviewer.public_key);
-    let keyPrincipal: string;
-    try {
-      keyPrincipal = principalOfPublicKey(keyDer);
-    } catch {
-      bad('the reviewer\'s stored public key is not a valid DER key');
-      continue;
-    }
-    if (keyPrincipal !== principal) {
-      bad(`the stored public key belongs to ${keyPrincipal}, not to the reviewer`);
-      continue;
-    }
-    const v = verifyEnvelope(fromCandidEnvelope(rec.envelope), keyDer, { expectedProposal: proposalText });
-    if (!v.ok) {
-      bad(`${v.error.kind}: ${v.error.message}`);
-      continue;
-    }
-    if (v.value.principal !== principal) {
-      bad(`signed by ${v.value.principal}, stored as ${principal}`);
-      continue;
-    }
-    if (v.value.statement.predicate.os !== rec.os) {
-      bad(`the statement is for ${v.value.statement.predicate.os}, stored as ${rec.os}`);
-      continue;
-    }
-    if (rec.digest !== v.value.digest) differences.push(`attestation ${base.id}: stored digest ${rec.digest} ≠ recomputed ${v.value.digest}`);
-    checked.push({ ...base, valid: true });
-    records.push({
-      id: rec.id,
-      reviewer: principal,
-      endorsed: reviewer.endorsed,
-      statement: v.value.statement,
-      revoked: rec.revoked.length > 0,
-      submittedAtNs: rec.submitted_at_ns
-    });
+  const reviewers: Evidence['reviewers'] = [];
+  for (const principal of new Set(listed.map((a) => a.reviewer.toText()))) {
+    const r = await client.call<Opt<Reviewer>>('get_reviewer', Principal.fromText(principal));
+    const reviewer = r[0];
+    if (reviewer) reviewers.push({ principal, publicKey: bytesToHex(new Uint8Array(reviewer.public_key)) });
   }
-
-  // Elected hashes are the one input not in the attestations: take them from the governance
-  // record the canister read, the way the canister does (the elected OS gets governance's
-  // hash, every other OS none), and record them in the output so a reader knows.
-  const elected: Partial<Record<OsName, string | null>> = {};
-  const gov = report?.governance ? fromOpt(report.governance) : null;
-  if (gov) {
-    for (const os of OS_NAMES) elected[os] = null;
-    if (gov.elects === 'guestos' || gov.elects === 'hostos') elected[gov.elects] = fromOpt(gov.sha256);
-  }
-  const consensus = computeConsensus(proposalText, records, { quorum: report?.quorum ?? config.quorum, ...(Object.keys(elected).length > 0 ? { elected } : {}) });
-  differences.push(...compareReport(consensus, report));
-  const ok = differences.length === 0 && checked.every((c) => c.valid);
-  return { proposal: proposalText, canister: client.canisterId, ok, attestations: checked, consensus, elected, differences };
+  return {
+    format: EVIDENCE_FORMAT,
+    proposal: proposalText,
+    canister: client.canisterId,
+    network: client.url,
+    fetchedAt: new Date().toISOString(),
+    certified,
+    attestations: listed.map((a) => ({
+      id: a.id.toString(),
+      reviewer: a.reviewer.toText(),
+      os: a.os,
+      revoked: a.revoked.length > 0,
+      submittedAtNs: a.submitted_at_ns.toString(),
+      envelope: fromCandidEnvelope(a.envelope)
+    })),
+    reviewers,
+    elected: await elected()
+  };
 }
 
-const groupKey = (sha: string, members: { principal: string; id: bigint }[]) =>
-  `${sha}:${members.map((m) => `${m.principal}#${m.id}`).sort().join(',')}`;
+/** Parses a saved Evidence file's JSON (shape only; verifyEvidence checks the content). */
+export function parseEvidence(value: unknown): Evidence {
+  const e = value as Partial<Evidence> | null;
+  if (!e || e.format !== EVIDENCE_FORMAT || typeof e.proposal !== 'string' || typeof e.canister !== 'string' || !e.certified || !Array.isArray(e.attestations) || !Array.isArray(e.reviewers) || !e.elected) {
+    throw new TrustError('certificate', `not an ${EVIDENCE_FORMAT} document`);
+  }
+  return e as Evidence;
+}
 
-/** Every field of the canister's report that the recomputed consensus does not reproduce. */
+/** The recomputed consensus against a Candid proposal_report (kept for callers holding one). */
 export function compareReport(ours: ProposalConsensus, theirs: ProposalReport | null): string[] {
-  const diffs: string[] = [];
-  if (theirs === null) {
-    if (ours.oses.length > 0) diffs.push('the canister has no report for this proposal, but it stores attestations for it');
-    return diffs;
-  }
-  const theirOses = new Map(theirs.oses.map((o) => [o.os, o]));
-  const ourOses = new Map(ours.oses.map((o) => [o.os as string, o]));
-  for (const os of new Set([...theirOses.keys(), ...ourOses.keys()])) {
-    const t = theirOses.get(os);
-    const o = ourOses.get(os);
-    if (!t || !o) {
-      diffs.push(`${os}: ${t ? 'only in the canister\'s report' : 'missing from the canister\'s report'}`);
-      continue;
-    }
-    if (t.verdict !== o.verdict) diffs.push(`${os}: verdict ${t.verdict} in the canister's report, ${o.verdict} recomputed`);
-    if (t.quorum !== o.quorum) diffs.push(`${os}: quorum ${t.quorum} in the canister's report, ${o.quorum} recomputed`);
-    const ta = new Map(t.artifacts.map((a) => [a.name, a]));
-    const oa = new Map(o.artifacts.map((a) => [a.name, a]));
-    for (const name of new Set([...ta.keys(), ...oa.keys()])) {
-      const x = ta.get(name);
-      const y = oa.get(name);
-      if (!x || !y) {
-        diffs.push(`${name}: ${x ? 'only in the canister\'s report' : 'missing from the canister\'s report'}`);
-        continue;
-      }
-      if (x.verdict !== y.verdict) diffs.push(`${name}: verdict ${x.verdict} in the canister's report, ${y.verdict} recomputed`);
-      const xp = fromOpt(x.proposal_sha256);
-      if (xp !== y.proposalSha256) diffs.push(`${name}: proposal hash ${xp ?? 'none'} in the canister's report, ${y.proposalSha256 ?? 'none'} recomputed`);
-      if (x.endorsed_matching !== y.endorsedMatching) diffs.push(`${name}: ${x.endorsed_matching} endorsed matching in the canister's report, ${y.endorsedMatching} recomputed`);
-      const xg = x.groups.map((g) => groupKey(g.sha256, g.members.map((m) => ({ principal: m.reviewer.toText(), id: m.attestation_id })))).sort();
-      const yg = y.groups.map((g) => groupKey(g.sha256, g.reviewers.map((r) => ({ principal: r.principal, id: r.attestationId })))).sort();
-      if (xg.join('|') !== yg.join('|')) diffs.push(`${name}: the hash groups differ (canister: ${x.groups.length} groups, recomputed: ${y.groups.length})`);
-      for (const g of x.groups) {
-        const mine = y.groups.find((h) => h.sha256 === g.sha256);
-        const mp = fromOpt(g.matches_proposal);
-        const mc = fromOpt(g.matches_cdn);
-        if (mine && mine.matchesProposal !== mp) diffs.push(`${name}: group ${g.sha256.slice(0, 12)} matches the proposal: ${mp} in the canister's report, ${mine.matchesProposal} recomputed`);
-        if (mine && mine.matchesCdn !== mc) diffs.push(`${name}: group ${g.sha256.slice(0, 12)} matches the CDN: ${mc} in the canister's report, ${mine.matchesCdn} recomputed`);
-      }
-    }
-  }
-  return diffs;
+  return compareReportJson(ours, theirs ? reportToJson(theirs) : null);
 }
 
+/**
+ * The elected hash, read by this tool from NNS governance with a certified (replicated) call.
+ * Unreachable governance is recorded, not fatal: the verdict then has no governance hash, and a
+ * report that names one fails (verifyEvidence).
+ */
+export async function electedFromGovernance(agent: Agent, network: string, proposal: string, governanceId = proposalEndpoints().governanceId): Promise<ElectedEvidence> {
+  try {
+    const p = await fetchProposalFromGovernance(agent, proposal, { governanceId, certified: true, allowNotIcos: true });
+    return { source: 'governance', governanceId, network, elects: p.elects, sha256: p.sha256, commit: p.commit };
+  } catch (err) {
+    if (isAgentTrustFailure(err)) throw fromAgentTrustFailure(err, network);
+    const e = err as { name?: string; kind?: string; message?: string };
+    if (e.name === 'ProposalError' && e.kind === 'not-found') return { source: 'governance', governanceId, network, elects: 'unknown-proposal', sha256: null, commit: null };
+    return { source: 'unavailable', reason: String(e.message ?? err).split('\n')[0] };
+  }
+}
+
+/** Fetch and verify in one go (the demo, and `verify --proposal` without --evidence). */
+export async function verifyProposal(
+  client: AttestationsClient,
+  proposalText: string,
+  opts: { elected?: () => Promise<ElectedEvidence>; maxAgeMinutes?: number | null } = {}
+): Promise<ProposalVerification> {
+  const rootKey = client.agent.rootKey;
+  if (!rootKey) throw new TrustError('root-key', 'no root key to verify the certified report with');
+  const evidence = await fetchEvidence(client, proposalText, opts.elected ?? (() => electedFromGovernance(client.agent, client.url, proposalText)));
+  return verifyEvidence(evidence, { rootKey: new Uint8Array(rootKey), maxAgeMinutes: opts.maxAgeMinutes ?? 5 });
+}
+
+/** `report`: the certified report (checked against the root key before anything is printed) and the log head it came with. */
+export async function fetchVerifiedReport(client: AttestationsClient, proposalText: string): Promise<{ report: ReportJson | null; head: VerifiedHead }> {
+  const rootKey = client.agent.rootKey;
+  if (!rootKey) throw new TrustError('root-key', 'no root key to verify the certified report with');
+  const c = await client.call<CertifiedReport>('certified_report', BigInt(proposalText), 0n, 1);
+  const state = await verifyCertified({ certificate: new Uint8Array(c.certificate), witness: new Uint8Array(c.witness) }, { rootKey: new Uint8Array(rootKey), canisterId: client.canisterId, maxAgeMinutes: 5 });
+  const text = c.report_json[0] ?? null;
+  checkReportText(proposalText, text, proposalState(state.tree, BigInt(proposalText)));
+  const head = logHead(state.tree);
+  return { report: text === null ? null : reportJsonFromCertified(parseReportText(text)), head: { ...head, timeNs: state.timeNs } };
+}

@@ -94,3 +94,13 @@ test('sameEndpoint treats localhost and 127.0.0.1 alike, ports must match', () =
   assert.ok(!sameEndpoint('http://127.0.0.1:4943', 'http://127.0.0.1:4944'));
   assert.ok(!sameEndpoint('https://127.0.0.1:4943', 'http://127.0.0.1:4943'));
 });
+
+test('local: the embedded replica\'s local.json pins the root key when it serves 127.0.0.1:4943', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'local.json'), JSON.stringify({ url: 'http://127.0.0.1:4943', canisterId: CANISTER, rootKeyHex: '0a0b' }));
+  const t = resolveNetwork({ network: 'local', stateDir: dir });
+  assert.equal(t.rootKey.kind, 'state');
+  assert.deepEqual(t.rootKey.kind === 'state' && [...t.rootKey.key], [10, 11]);
+  writeFileSync(join(dir, 'local.json'), JSON.stringify({ url: 'http://127.0.0.1:8000', canisterId: CANISTER, rootKeyHex: '0a0b' }));
+  assert.equal(resolveNetwork({ network: 'local', stateDir: dir }).rootKey.kind, 'fetch');
+});

@@ -1,5 +1,6 @@
 /** attest, submit, report, verify: from a result file to a checked, shared attestation. */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { Principal } from '@dfinity/principal';
 
@@ -11,7 +12,15 @@ import { loadEnvelopes, submitEnvelopes, submitFailure, type SubmitJson } from '
 import { fromOpt, renderReport, reportToJson, type ReportJson } from '../../client/report.js';
 import { envelopeKeyId, verifyEnvelopeFile, type EnvelopeVerification } from '../../verify/envelope.js';
 import { readPublicKeyPem } from '../../verify/public-key.js';
-import { verifyProposal, type ProposalVerification } from '../../verify/proposal.js';
+import { electedFromGovernance, fetchEvidence, fetchVerifiedReport, parseEvidence, type ProposalVerification } from '../../verify/proposal.js';
+import { verifyEvidence, type ElectedEvidence } from '../../verify/evidence.js';
+import { rememberHead } from '../../audit/remember.js';
+import type { AttestationsClient } from '../../client/client.js';
+import { writeFileAtomic } from '../../attest/files.js';
+import { createAgent } from '../../network/agent.js';
+import { resolveNetwork, sameEndpoint } from '../../network/resolve.js';
+import { proposalEndpoints } from '../../icos/proposal/endpoints.js';
+import { hexToBytes } from '../../../protocol/bytes.js';
 import { action } from '../action.js';
 import type { Context } from '../context.js';
 import { EXIT_OK, EXIT_VERIFICATION, inputError, usageError } from '../errors.js';
@@ -82,11 +91,50 @@ export async function submitFiles(ctx: Context, paths: string[], name?: string):
   return submitEnvelopes(client, id, envelopes, { name, retry: { onRetry: (n, ms) => ctx.out.log(`network error; retry ${n} in ${ms} ms`) } });
 }
 
+/** The certified report, verified against the root key and the tree heads seen before. */
 export async function fetchReport(ctx: Context, proposal: string): Promise<ReportJson | null> {
   const client = await ctx.client(false);
-  const r = await client.call<Opt<ProposalReport>>('proposal_report', BigInt(proposal));
-  const report = fromOpt(r);
-  return report ? reportToJson(report) : null;
+  const { report, head } = await fetchVerifiedReport(client, proposal);
+  await rememberHead(client, head, { stateDir: ctx.opts.stateDir });
+  return report;
+}
+
+interface VerifyFlags {
+  publicKey?: string;
+  proposal?: string;
+  expectProposal?: string;
+  evidence?: string;
+  replay?: string;
+  governanceNetwork?: string;
+  governanceId?: string;
+}
+
+/** Elected hashes from governance on --governance-network (the same agent when it is the same replica). */
+function governanceReader(ctx: Context, client: AttestationsClient, proposal: string, o: VerifyFlags): () => Promise<ElectedEvidence> {
+  return async () => {
+    const target = resolveNetwork({ network: o.governanceNetwork ?? 'ic', stateDir: ctx.opts.stateDir });
+    const agent = sameEndpoint(target.url, client.url) ? client.agent : await createAgent(target, undefined, (m) => ctx.out.warn(m));
+    const elected = await electedFromGovernance(agent, target.url, proposal, proposalEndpoints({ governanceId: o.governanceId }).governanceId);
+    if (elected.source === 'unavailable') ctx.out.warn(`the elected hash was not read from NNS governance (${elected.reason}); set --governance-network`);
+    return elected;
+  };
+}
+
+/** verify --proposal: fetch → Evidence (saved with --evidence) → verifyEvidence; or --replay a saved one. */
+async function verifyProposalCommand(ctx: Context, proposal: string | undefined, o: VerifyFlags): Promise<ProposalVerification> {
+  if (o.replay) {
+    const evidence = parseEvidence(readJsonFile(o.replay, 'an evidence file'));
+    if (proposal !== undefined && evidence.proposal !== proposal) throw usageError(`${o.replay} is evidence for proposal ${evidence.proposal}, not ${proposal}`);
+    const rootKey = ctx.target().rootKey;
+    if (rootKey.kind === 'fetch') throw usageError('--replay needs a pinned root key: --root-key <file>, --network ic, or the embedded replica\'s local.json');
+    return verifyEvidence(evidence, { rootKey: rootKey.key, maxAgeMinutes: null });
+  }
+  const client = await ctx.client(false);
+  const evidence = await fetchEvidence(client, proposal!, governanceReader(ctx, client, proposal!, o));
+  if (o.evidence) writeFileAtomic(resolve(o.evidence), `${JSON.stringify(evidence, null, 2)}\n`);
+  const res = await verifyEvidence(evidence, { rootKey: new Uint8Array(client.agent.rootKey ?? new Uint8Array()), maxAgeMinutes: 5 });
+  await rememberHead(client, { size: BigInt(res.certified.logSize), root: hexToBytes(res.certified.logRoot), timeNs: BigInt(res.certified.certificateTimeNs) }, { stateDir: ctx.opts.stateDir });
+  return res;
 }
 
 export function registerReviewCommands(program: Command): void {
@@ -150,14 +198,16 @@ export function registerReviewCommands(program: Command): void {
     .option('--public-key <pem>', "signer's public key (PEM; a private key PEM works too)")
     .option('--proposal <id>', 'verify every attestation stored for this proposal and the canister report')
     .addOption(new Option('--expect-proposal <id>', 'offline: also require the envelope to be for this proposal'))
+    .option('--evidence <file>', 'with --proposal: also save everything fetched (certified report, envelopes, keys, elected hash) as JSON')
+    .option('--replay <file>', 'verify saved evidence offline (certificate age not checked; root key must be pinned)')
+    .addOption(new Option('--governance-network <local|ic|URL>', 'replica hosting NNS governance, read for the elected hash').default('ic').env('ICOS_ATTEST_GOVERNANCE_NETWORK'))
+    .addOption(new Option('--governance-id <id>', 'NNS governance canister id').env('ICOS_ATTEST_GOVERNANCE_ID'))
     .description('re-verify signatures and consensus independently of the canister (exit 1 on any failure)')
     .action(
-      action(async (ctx, paths: string[], o: { publicKey?: string; proposal?: string; expectProposal?: string }) => {
-        if (o.proposal !== undefined) {
+      action(async (ctx, paths: string[], o: VerifyFlags) => {
+        if (o.proposal !== undefined || o.replay !== undefined) {
           if (paths.length > 0) throw usageError('give either envelope files or --proposal, not both');
-          const proposal = parseProposalId(o.proposal);
-          const client = await ctx.client(false);
-          const res = await verifyProposal(client, proposal);
+          const res = await verifyProposalCommand(ctx, o.proposal === undefined ? undefined : parseProposalId(o.proposal), o);
           ctx.out.result(res, () => renderProposalVerification(res, ctx.out.color));
           return res.ok ? EXIT_OK : EXIT_VERIFICATION;
         }
@@ -206,6 +256,9 @@ async function publicKeyFor(ctx: Context, path: string, publicKeyPem?: string): 
 
 function renderProposalVerification(r: ProposalVerification, color: boolean): string {
   const lines = [`Proposal ${r.proposal} on canister ${r.canister}: ${r.attestations.length} attestation(s)`];
+  lines.push(`  certified: log of ${r.certified.logSize} entries, ${r.certified.eventCount} event(s) of this proposal, report ${r.certified.reportSha256 ? 'present' : 'absent'}`);
+  const elected = Object.entries(r.elected).filter(([, v]) => v).map(([os, v]) => `${os} ${v}`);
+  lines.push(`  elected hash: ${r.electedSource === 'governance' ? (elected.length > 0 ? `${elected.join(', ')} (read from NNS governance, certified)` : 'none (NNS governance: no IC-OS hash elected)') : r.electedSource === 'not-found' ? 'none: governance does not know this proposal' : 'not read: NNS governance unreachable'}`);
   for (const a of r.attestations) {
     lines.push(`  ${a.valid ? paint(color, 'green', 'valid  ') : paint(color, 'red', 'INVALID')} #${a.id} ${a.os} ${a.reviewer}${a.revoked ? ' (revoked)' : ''}${a.error ? `: ${a.error}` : ''}`);
   }
@@ -216,6 +269,6 @@ function renderProposalVerification(r: ProposalVerification, color: boolean): st
     lines.push(paint(color, 'red', 'The canister report disagrees with the recomputed consensus:'));
     for (const d of r.differences) lines.push(`  ${d}`);
   }
-  lines.push(r.ok ? paint(color, 'green', 'OK: every attestation verifies and the canister report matches.') : paint(color, 'red', 'FAILED'));
+  lines.push(r.ok ? paint(color, 'green', 'OK: the certified attestations are complete, every signature verifies and the certified report matches.') : paint(color, 'red', 'FAILED'));
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
  * Reads proposals from the NNS governance canister with @dfinity/agent queries, decoding the
  * reply bytes with our own Candid types (protocol/nns), so a failure to decode is ours to name.
  */
-import type { Agent } from '@dfinity/agent';
+import { Actor, TrustError, type Agent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
@@ -19,6 +19,22 @@ export interface GovernanceOptions {
   governanceId?: string;
   /** Return proposals that elect no IC-OS version instead of throwing 'not-icos'. */
   allowNotIcos?: boolean;
+  /**
+   * Read with a replicated (update-style) call whose reply the agent checks in the subnet's
+   * certificate, instead of one node's query answer: what `verify` uses for the elected hash.
+   */
+  certified?: boolean;
+}
+
+/** get_proposal_info as an update call: the reply comes in a certificate checked against the root key. */
+async function certifiedProposalInfo(agent: Agent, governanceId: string, n: bigint): Promise<[] | [ProposalInfoValue]> {
+  const actor = Actor.createActor(() => IDL.Service({ get_proposal_info: IDL.Func([IDL.Nat64], [IDL.Opt(ProposalInfo)], []) }), { agent, canisterId: canisterId(governanceId) });
+  try {
+    return (await actor.get_proposal_info(n)) as [] | [ProposalInfoValue];
+  } catch (e) {
+    if (e instanceof TrustError) throw e; // a certificate that fails the root key is not a network problem
+    throw new ProposalError('network', `governance ${governanceId} could not be called (get_proposal_info, certified): ${describe(e)}`, { cause: e });
+  }
 }
 
 function canisterId(id: string): Principal {
@@ -55,6 +71,10 @@ async function queryRaw(agent: Agent, governanceId: string, methodName: string, 
 export async function getProposalInfo(agent: Agent, id: string | number | bigint, opts: GovernanceOptions = {}): Promise<ProposalInfoValue | null> {
   const n = parseProposalId(id);
   const governanceId = opts.governanceId ?? proposalEndpoints().governanceId;
+  if (opts.certified) {
+    const got = await certifiedProposalInfo(agent, governanceId, n);
+    return got.length === 1 ? got[0] : null;
+  }
   const bytes = await queryRaw(agent, governanceId, 'get_proposal_info', new Uint8Array(IDL.encode([IDL.Nat64], [n])));
   let decoded: [] | [ProposalInfoValue];
   try {
