@@ -136,9 +136,9 @@ export function configure(store: Store, next: Config, nowNs: bigint): Result<Con
 }
 
 /** A governance record whose content changed (canister/proposals/sync.ts decides). */
-export function electionChanged(store: Store, proposal: bigint, record: unknown, icos: boolean, nowNs: bigint): void {
+export function electionChanged(store: Store, proposal: bigint, record: unknown, nowNs: bigint): void {
   logEvent({ kind: 'election', proposal, record, at: nowNs });
-  if (icos || store.proposals.containsKey(proposal)) touchProposal(store, proposal);
+  touchProposal(store, proposal); // even "not IC-OS": its report says there is nothing to review
   commit(store);
 }
 

@@ -10,7 +10,8 @@ import { getAttestation } from '../store/attestations.js';
 import type { Store } from '../store/store.js';
 import { withSkipCertification } from './certification.js';
 import { notFoundPage } from './pages.js';
-import { HTML, JSON_TYPE, responseHeaders, servePage } from './precomputed.js';
+import { badgeSvg } from './badge.js';
+import { HTML, JSON_TYPE, responseHeaders, servePage, SVG } from './precomputed.js';
 
 function respond(status: number, contentType: string, body: string): HttpResponse {
   const bytes = utf8Encode(body) ?? new Uint8Array(0);
@@ -54,6 +55,8 @@ function uncertified(store: Store, path: string): HttpResponse {
     // The DSSE envelope exactly as signed: save it and run `icos-attest verify` on it.
     return respond(200, JSON_TYPE, `${canonicalJson(fromCandidEnvelope(a[0].envelope))}\n`);
   }
+  const badge = /^\/badge\/([0-9]+)\.svg$/.exec(path);
+  if (badge) return respond(200, SVG, badgeSvg(`IC-OS ${badge[1]}`, 'no attestations'));
   if (/^\/(proposal|badge)\//.test(path)) return respond(404, HTML, notFoundPage(`Nothing is known of ${path.slice(0, 200)}: no attestations and no election synced from governance.`));
   return respond(404, HTML, notFoundPage(`Nothing is served at ${path.slice(0, 200)}.`));
 }

@@ -97,7 +97,7 @@ export function storeRecord(store: Store, e: Elections, record: StoredElection, 
   putElection(e, record);
   const content = electionContent(record);
   if (existing === undefined || canonicalJson(electionContent(existing)) !== canonicalJson(content)) {
-    electionChanged(store, record.proposal, content, record.elects !== 'not-icos', record.fetchedAtNs);
+    electionChanged(store, record.proposal, content, record.fetchedAtNs);
   }
   return record;
 }

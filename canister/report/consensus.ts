@@ -162,13 +162,17 @@ export function listProposals(store: Store, cursor: Opt<bigint>, limit: number, 
     }
     start = lo;
   }
-  const attested = store.proposals.values(start, n).map(summaryOf);
+  const slice = store.proposals.values(start, n);
+  // Records exist for every synced election (their reports are materialised); only attested ones
+  // and open IC-OS elections are listed, as before.
+  const listed = (m: StoredProposal): boolean => m.count > 0 || (elections().open.containsKey(m.proposal) && elections().elections.get(m.proposal)?.elects !== 'not-icos');
+  const attested = slice.filter(listed).map(summaryOf);
   const openOnly = elections()
     .open.keys()
     .filter((id) => (cursor.length === 0 || id < cursor[0]) && !store.proposals.containsKey(id) && elections().elections.get(id)?.elects !== 'not-icos')
     .flatMap((id) => syncedOnlySummary(id) ?? []);
   const merged = [...attested, ...openOnly].sort((a, b) => (a.proposal > b.proposal ? -1 : a.proposal < b.proposal ? 1 : 0));
   const page = merged.slice(0, n);
-  const more = start + attested.length < total || merged.length > n;
+  const more = start + slice.length < total || merged.length > n;
   return { proposals: page, next_cursor: more && page.length > 0 ? [page[page.length - 1].proposal] : [] };
 }

@@ -136,7 +136,7 @@ describe('attestations canister: certified dashboard (response verification v2)'
       const c = parseCertificateHeader(header(r.headers, 'IC-Certificate') ?? '');
       assert.deepEqual(c.exprPath, ['http_expr', '<*>'], route);
       const info = verify(r.url, r.status, r.headers, r.body);
-      assert.equal(info.response, () => true, `${route}: skipped, the verifier vouches for nothing`);
+      assert.equal(info.response, undefined, `${route}: skipped, the verifier vouches for nothing`);
     }
   });
 
