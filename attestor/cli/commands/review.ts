@@ -133,6 +133,8 @@ async function verifyProposalCommand(ctx: Context, proposal: string | undefined,
   const evidence = await fetchEvidence(client, proposal!, governanceReader(ctx, client, proposal!, o));
   if (o.evidence) writeFileAtomic(resolve(o.evidence), `${JSON.stringify(evidence, null, 2)}\n`);
   const res = await verifyEvidence(evidence, { rootKey: new Uint8Array(client.agent.rootKey ?? new Uint8Array()), maxAgeMinutes: 5 });
+  // Proven absent (certified): nothing was attested, so there is nothing to call verified.
+  if (res.report === null && res.certified.eventCount === '0') throw inputError(`proposal ${proposal} has no attestations and no report in this canister (certified absent); nothing to verify`);
   await rememberHead(client, { size: BigInt(res.certified.logSize), root: hexToBytes(res.certified.logRoot), timeNs: BigInt(res.certified.certificateTimeNs) }, { stateDir: ctx.opts.stateDir });
   return res;
 }
