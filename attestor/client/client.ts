@@ -95,7 +95,7 @@ export class AttestationsClient {
     if (http) return new CliError('network', `${this.url} is not an IC replica (it answered ${http} to ${method}); check --network`, undefined, { cause: err });
     if (isNetworkFailure(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`, err);
     // The agent reports a failed fetch of the subnet's node keys as a trust failure: it is the network.
-    if (isAgentTrustFailure(err) && /TransportError|fetch failed/.test(String((err as Error).message))) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`, err);
+    if (isAgentTrustFailure(err) && transportBelow(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`, err);
     if (isAgentTrustFailure(err)) return fromAgentTrustFailure(err, this.url);
     const msg = oneLine(err);
     if (/canister.*(not found|does not exist)|no such canister/i.test(msg)) {
@@ -103,4 +103,15 @@ export class AttestationsClient {
     }
     return new CliError('canister', `${method} failed: ${msg}`, undefined, { cause: err });
   }
+}
+
+/** Whether a transport failure (no answer, or an HTTP error page) lies under an agent error. */
+function transportBelow(err: unknown): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < 6 && e; i++) {
+    const o = e as { name?: string; message?: string; cause?: unknown; code?: { name?: string } };
+    if (/TransportError|fetch failed|HTTP request failed|HttpFetchErrorCode|HttpErrorCode/.test(`${o.name ?? ''} ${o.message ?? ''} ${o.code?.name ?? ''}`)) return true;
+    e = o.cause;
+  }
+  return false;
 }
