@@ -41,7 +41,8 @@ function row(m: Measurement): string {
 
 function section(s: SectionResult): string {
   const head = `## ${s.title}\n\n`;
-  const took = `_${s.status === 'ok' ? 'ran' : s.status} in ${(s.durationMs / 1000).toFixed(1)} s_\n\n`;
+  const rerun = s.ranAt ? ` on ${s.ranAt}, re-run alone (load average ${s.loadAverageAtStart?.join(', ') ?? '?'})` : '';
+  const took = `_${s.status === 'ok' ? 'ran' : s.status} in ${(s.durationMs / 1000).toFixed(1)} s${rerun}_\n\n`;
   if (s.status !== 'ok' && s.measurements.length === 0) {
     return `${head}${took}**${s.status === 'not-available' ? 'Not available' : 'Failed'}:** ${esc(firstLine(s.error))}\n`;
   }

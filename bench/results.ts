@@ -36,6 +36,9 @@ export interface SectionResult {
   /** Why a section failed or could not run. */
   error?: string;
   durationMs: number;
+  /** Set when the section was re-run alone and merged into an earlier run (`--merge`). */
+  ranAt?: string;
+  loadAverageAtStart?: number[];
   measurements: Measurement[];
   notes: string[];
 }

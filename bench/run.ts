@@ -2,9 +2,11 @@
  * `npm run bench`: every section in turn, each on its own (a failing or missing piece is
  * recorded with its error and the rest still run); progress on stderr; writes
  * bench/results.json and BENCHMARKS.md. `tsx bench/run.ts hash canister` runs only those
- * sections (and then writes the results to bench/tmp/ instead, leaving the committed ones).
+ * sections (and then writes the results to bench/tmp/ instead, leaving the committed ones);
+ * with `--merge` it puts them in place of the same sections of the committed results, each
+ * marked with when it ran, and rewrites BENCHMARKS.md.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +78,10 @@ async function main(): Promise<void> {
     sections: results
   };
   const partialRun = only.length > 0;
+  if (partialRun && process.argv.includes('--merge')) {
+    mergeInto(join(ROOT, 'bench/results.json'), out);
+    return;
+  }
   const dir = partialRun ? join(ROOT, 'bench/tmp') : join(ROOT, 'bench');
   mkdirSync(dir, { recursive: true });
   const json = join(dir, 'results.json');
@@ -83,6 +89,20 @@ async function main(): Promise<void> {
   writeFileSync(json, `${JSON.stringify(out, null, 2)}\n`);
   writeFileSync(md, renderMarkdown(out));
   log('bench', `wrote ${json} and ${md} in ${((finished - started) / 1000).toFixed(0)} s`);
+}
+
+/** Replaces the re-run sections of the committed results (same order), marking when each ran. */
+function mergeInto(path: string, fresh: BenchResults): void {
+  const committed = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
+  for (const s of fresh.sections) {
+    const marked: SectionResult = { ...s, ranAt: fresh.startedAt, loadAverageAtStart: fresh.machine.loadAverageAtStart };
+    const i = committed.sections.findIndex((c) => c.name === s.name);
+    if (i >= 0) committed.sections[i] = marked;
+    else committed.sections.push(marked);
+  }
+  writeFileSync(path, `${JSON.stringify(committed, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(committed));
+  log('bench', `merged ${fresh.sections.map((s) => s.name).join(', ')} into ${path} and BENCHMARKS.md`);
 }
 
 await main();

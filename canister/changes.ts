@@ -5,7 +5,7 @@
  * (canister/certified/). A refused change writes nothing, so it appends nothing.
  */
 import type { Principal } from '@dfinity/principal';
-import { sha256 } from '@noble/hashes/sha2';
+import { sha256 } from '../protocol/sha256.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../protocol/bytes.js';
 import type { CandidEnvelope, Config, Result, Reviewer, ReviewerProfile } from '../protocol/service.js';
 import { commit as commitCertifiedData, setLogHead, setProposal } from './certified/state.js';

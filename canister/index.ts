@@ -43,7 +43,7 @@ import { getProposal, syncStatus } from './proposals/store.js';
 import { setSyncConfig, syncProposal } from './proposals/sync.js';
 import { startSyncTimer } from './proposals/timer.js';
 import { listProposals } from './report/consensus.js';
-import { storedReport } from './report/materialise.js';
+import { reportReply } from './report/materialise.js';
 import { getAttestation, listAttestations } from './store/attestations.js';
 import { getConfig } from './store/config.js';
 import { err } from './store/errors.js';
@@ -198,9 +198,11 @@ export default class {
     return listReviewers(this.store, cursor, limit);
   }
 
-  @query([...M.proposal_report.args], M.proposal_report.ret)
-  proposal_report(proposal: bigint): unknown {
-    return storedReport(this.store, proposal);
+  /** Replies with the report's stored Candid bytes (manual: decoding and re-encoding a large report is the cost of this query). */
+  @query([...M.proposal_report.args], M.proposal_report.ret, { manual: true })
+  proposal_report(): void {
+    const [proposal] = IDL.decode([...M.proposal_report.args], msgArgData()) as [bigint];
+    msgReply(reportReply(this.store, proposal));
   }
 
   @update([...M.register_reviewer.args], M.register_reviewer.ret, { manual: true })

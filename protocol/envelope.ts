@@ -3,7 +3,7 @@
  * Verification order puts cheap checks first and the signature before any look at the payload,
  * so a tampered payload is reported as a bad signature, never as a schema error.
  */
-import { sha256 } from '@noble/hashes/sha2';
+import { sha256 } from './sha256.js';
 import { base64Decode, base64Encode, bytesEqual, bytesToHex, utf8Decode, utf8Encode } from './bytes.js';
 import { canonicalJson } from './canonical.js';
 import { pae } from './dsse.js';

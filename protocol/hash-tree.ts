@@ -3,7 +3,7 @@
  * the root hash, lookups that tell found / absent / unknown apart, and witnesses that keep only
  * the requested paths (everything else pruned). One copy for the canister, the replica and the CLI.
  */
-import { sha256 } from '@noble/hashes/sha2';
+import { sha256 } from './sha256.js';
 import { asciiBytes, concatBytes, utf8Encode } from './bytes.js';
 
 export type HashTree =

@@ -6,7 +6,8 @@
  */
 import { ed25519 } from '@noble/curves/ed25519';
 import { secp256k1 } from '@noble/curves/secp256k1';
-import { sha224, sha256 } from '@noble/hashes/sha2';
+import { sha224 } from '@noble/hashes/sha2';
+import { sha256 } from './sha256.js';
 import { Principal } from '@dfinity/principal';
 import { bytesEqual, concatBytes } from './bytes.js';
 import { fail, ok, ProtocolError, type Result } from './errors.js';

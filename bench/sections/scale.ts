@@ -43,6 +43,8 @@ const FILLER_FIRST_PROPOSAL = 200_000n;
 const BATCH = 1000;
 /** Time kept for what runs after this section (writing results). */
 const RESERVE_MS = 15_000;
+/** Instructions an install or upgrade (init, pre_upgrade + post_upgrade) may use on the IC. */
+const IC_INSTALL_LIMIT = 300e9;
 
 interface Point {
   n: number;
@@ -50,6 +52,8 @@ interface Point {
   page: number;
   submit: number;
   upgradeMs: number;
+  /** Instructions of canister_post_upgrade (the faster of the two real → real upgrades). */
+  upgrade: number;
   firstUpgradeMs: number;
   stable: StableSize | null;
   loadMs: number;
@@ -110,7 +114,9 @@ export const scaleSection: Section = {
       await rm(dir, { recursive: true, force: true });
       const firstUp = await timed(() => rt.install(id, realWasm(), { mode: 'upgrade' }));
       const up1 = await timed(() => rt.install(id, realWasm(), { mode: 'upgrade' }));
+      const upgrade1 = Number(rt.lastInstallInstructions);
       const up2 = await timed(() => rt.install(id, realWasm(), { mode: 'upgrade' }));
+      const upgrade2 = Number(rt.lastInstallInstructions);
       const up = up1.ms <= up2.ms ? up1 : up2;
       const stats = await call<Stats>(rt, id, 'stats', []);
       if (Number(stats.value.attestations) !== total) throw new Error(`stats says ${stats.value.attestations} attestations after loading ${total}`);
@@ -122,7 +128,7 @@ export const scaleSection: Section = {
         rt, id, 'submit_attestation', [envelope(r, reviewSpec(170_000n + BigInt(step), 'guestos', r.index))], r.principal
       );
       unwrap(sub.value, 'submit_attestation');
-      points.push({ n: size, report: rep.instructions, page: page.instructions, submit: sub.instructions, upgradeMs: up.ms, firstUpgradeMs: firstUp.ms, stable, loadMs: fill.ms });
+      points.push({ n: size, report: rep.instructions, page: page.instructions, submit: sub.instructions, upgradeMs: up.ms, upgrade: Math.min(upgrade1, upgrade2), firstUpgradeMs: firstUp.ms, stable, loadMs: fill.ms });
       // Saving, loading and measuring grow with the stable memory; assume the same for the next size.
       const perStored = (Date.now() - t0) / size;
       overheadMs = 5_000 + perStored * (SIZES[step + 1] ?? size);
@@ -131,7 +137,7 @@ export const scaleSection: Section = {
     if (points.length === 0) throw new Error('no size could be loaded within the time budget');
 
     // Extrapolate skipped sizes from the last two measured points, log-linear in the count.
-    const at = (n: number, key: 'report' | 'page' | 'submit' | 'upgradeMs'): { value: number; method: Measurement['method'] } => {
+    const at = (n: number, key: 'report' | 'page' | 'submit' | 'upgradeMs' | 'upgrade'): { value: number; method: Measurement['method'] } => {
       const p = points.find((x) => x.n === n);
       if (p) return { value: p[key], method: 'measured' };
       const [a, b] = points.length >= 2 ? points.slice(-2) : [points[0], points[0]];
@@ -184,6 +190,20 @@ export const scaleSection: Section = {
           method: p?.stable ? 'measured' : 'extrapolated'
         });
       }
+    }
+    for (const n of SIZES) {
+      const v = at(n, 'upgrade');
+      measurements.push({
+        id: `scale.post_upgrade.${n}`,
+        name: `canister_post_upgrade instructions with ${n.toLocaleString('en')} stored`,
+        value: v.value,
+        unit: 'instructions',
+        reference: { name: 'IC install/upgrade limit', value: IC_INSTALL_LIMIT, unit: 'instructions' },
+        ratio: v.value / IC_INSTALL_LIMIT,
+        ratioNote: 'fraction of the limit',
+        target: { text: '≤ 10% of the limit (300 B)', met: v.value <= IC_INSTALL_LIMIT / 10 },
+        method: v.method
+      });
     }
     for (const n of SIZES) {
       const v = at(n, 'upgradeMs');

@@ -16,9 +16,19 @@ import { pae } from '../../protocol/dsse.js';
 import { encodeStatement, verifyEnvelope } from '../../protocol/envelope.js';
 import { publicKeyFromDer, verifySignature } from '../../protocol/keys.js';
 import { validateStatement } from '../../protocol/validate.js';
-import { EnvelopeIdl, fromCandidEnvelope, ReviewerProfileIdl, type CandidEnvelope, type ReviewerProfile } from '../../protocol/service.js';
+import { EnvelopeIdl, fromCandidEnvelope, HttpResponseIdl, ProposalReportIdl, ReviewerProfileIdl, type CandidEnvelope, type ReviewerProfile } from '../../protocol/service.js';
 import { PAYLOAD_TYPE, type Statement } from '../../protocol/types.js';
-import { consensusOf } from '../../canister/report/consensus.js';
+import { computeReport, consensusOf } from '../../canister/report/consensus.js';
+import { reportFromJson, reportJson } from '../../canister/report/json.js';
+import { renderIndex } from '../../canister/http/precomputed.js';
+import { proposalPage } from '../../canister/http/pages.js';
+import { exactCertificateHeaders } from '../../canister/http/certification.js';
+import { RESPONSE_ONLY_EXPRESSION } from '../../canister/http/response-hash.js';
+import { utf8Encode } from '../../protocol/bytes.js';
+import { encodeUtf8 } from '../../canister/text.js';
+import { reportReply } from '../../canister/report/materialise.js';
+import { sha256 as fastSha256 } from '../../protocol/sha256.js';
+
 import { commit } from '../../canister/certified/state.js';
 import { logAttestation, touchProposal } from '../../canister/changes.js';
 import { appendAttestation, attestationsOfProposal, proposalIndexKey } from '../../canister/store/attestations.js';
@@ -264,6 +274,31 @@ export default class BenchSeeder extends Attestations {
     const list = step(`proposal ${proposal}: read its attestations`, () => attestationsOfProposal(this.store, proposal));
     out.push([`proposal ${proposal}: attestations read`, BigInt(list.length)]);
     step(`proposal ${proposal}: read + consensus (refreshProposal's work)`, () => consensusOf(this.store, proposal));
+    // Where a submit's refresh and a report or page query spend their instructions.
+    const computed = step(`proposal ${proposal}: computeReport`, () => computeReport(this.store, proposal));
+    if (computed !== null) {
+      const json = step(`proposal ${proposal}: reportJson + canonicalJson`, () => canonicalJson(reportJson(computed.report)));
+      out.push([`proposal ${proposal}: report bytes`, BigInt(json.length)]);
+      const bytes = step(`proposal ${proposal}: utf8Encode(report)`, () => utf8Encode(json) ?? new Uint8Array(0));
+      step(`proposal ${proposal}: sha256(report)`, () => sha256(bytes));
+      const page = step(`proposal ${proposal}: proposalPage(report)`, () => proposalPage(computed.report));
+      out.push([`proposal ${proposal}: page bytes`, BigInt(page.length)]);
+      const pageBytes = step(`proposal ${proposal}: utf8Encode(page)`, () => utf8Encode(page) ?? new Uint8Array(0));
+      step(`proposal ${proposal}: sha256(page), @noble/hashes`, () => sha256(pageBytes));
+      step(`proposal ${proposal}: sha256(page), protocol/sha256.ts`, () => fastSha256(pageBytes));
+      step(`proposal ${proposal}: utf8 encode (page) natively`, () => encodeUtf8(page));
+      step('renderIndex', () => renderIndex(this.store));
+    }
+    const text = step(`proposal ${proposal}: stored report: get`, () => this.store.reports.get(proposal) ?? '');
+    const parsed = step(`proposal ${proposal}: stored report: JSON.parse`, () => JSON.parse(text));
+    const report = step(`proposal ${proposal}: stored report: reportFromJson`, () => reportFromJson(parsed));
+    step(`proposal ${proposal}: candid encode the report`, () => IDL.encode([IDL.Opt(ProposalReportIdl)], [[report]]));
+    const body = step(`proposal ${proposal}: stored page: get (meta + body bytes)`, () => (this.store.pages.get(`/proposal/${proposal}`), this.store.pageBodies.get(`/proposal/${proposal}`)));
+    if (body !== undefined) {
+      step(`proposal ${proposal}: page witness (http_expr)`, () => exactCertificateHeaders(`/proposal/${proposal}`, RESPONSE_ONLY_EXPRESSION, new Uint8Array(100)));
+      step(`proposal ${proposal}: candid encode the page response`, () => IDL.encode([HttpResponseIdl], [{ status_code: 200, headers: [], body }]));
+    }
+    step(`proposal ${proposal}: proposal_report reply (stored Candid)`, () => reportReply(this.store, proposal));
     return out;
   }
 }

@@ -11,7 +11,7 @@
  * (base64, CBOR with the self-describe tag); the witness is cut from the canister's whole
  * certified tree (canister/certified/state.ts).
  */
-import { sha256 } from '@noble/hashes/sha2';
+import { sha256 } from '../../protocol/sha256.js';
 import { asciiBytes, base64Encode, utf8Encode } from '../../protocol/bytes.js';
 import { cborSelfDescribed } from '../../protocol/cbor.js';
 import type { HttpResponse } from '../../protocol/service.js';

@@ -4,7 +4,7 @@
  *   sha256( representation-independent hash of the certified headers (lower-case names), the
  *           `ic-certificateexpression` header and `:ic-cert-status` (a number)  ‖  sha256(body) )
  */
-import { sha256 } from '@noble/hashes/sha2';
+import { sha256 } from '../../protocol/sha256.js';
 import { asciiBytes, concatBytes, utf8Encode } from '../../protocol/bytes.js';
 import { compare } from '../../protocol/hash-tree.js';
 

@@ -3,7 +3,7 @@
  * (RFC 8785) of a small event object. protocol/README.md ("Transparency log") documents the
  * shapes so that anyone can recompute every leaf from the envelopes and the public records.
  */
-import { sha256 } from '@noble/hashes/sha2';
+import { sha256 } from '../../protocol/sha256.js';
 import { bytesToHex, utf8Encode } from '../../protocol/bytes.js';
 import { canonicalJson } from '../../protocol/canonical.js';
 

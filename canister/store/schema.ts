@@ -17,7 +17,10 @@
  *  15 reports       proposal (u64 BE)              → the materialised report (canonical JSON)
  *  16 events        proposal ‖ seq (u32)           → leaf index of the proposal's seq-th event
  *  17 receipts      attestation id (u64 BE)        → leaf index of its log entry
- *  18 pages         URL path (UTF-8)               → a precomputed, certified dashboard response
+ *  18 pages         URL path (UTF-8)               → a precomputed dashboard response's metadata
+ *  19 page_bodies    URL path (UTF-8)               → that response's body bytes, as served
+ *  20 report_replies proposal (u64 BE)              → the materialised report as Candid (the
+ *                                                     `proposal_report` reply, sent as stored)
  *
  * A proposal's attestations are `by_proposal` keys proposal‖0 … proposal‖(count−1): contiguous
  * in byte order, and read with `count` point lookups (azle's map pages by index, skipping from
@@ -26,7 +29,7 @@
 import type { Principal } from '@dfinity/principal';
 import type { CandidEnvelope, Config, Opt, OsVerdict, Revocation } from '../../protocol/service.js';
 import type { Statement } from '../../protocol/types.js';
-import { utf8Decode, utf8Encode } from '../../protocol/bytes.js';
+import { decodeUtf8, encodeUtf8 } from '../text.js';
 import { jsonValue, type Serializable } from './codec.js';
 import { principalFromText, principalText } from './principals.js';
 
@@ -45,14 +48,15 @@ export const MEMORY = {
   reports: 15,
   events: 16,
   leafOf: 17,
-  pages: 18
+  pages: 18,
+  pageBodies: 19,
+  reportReplies: 20
 } as const;
 
 /** A dashboard response computed when its data changed; its response hash is in the certified tree. */
 export interface StoredPage {
   content_type: string;
   max_age: number;
-  body: string;
   /** ic-http-certification's response hash (hex). */
   response_sha256: string;
 }
@@ -225,14 +229,17 @@ export const proposalValue: Serializable<StoredProposal> = jsonValue<StoredPropo
 );
 
 export const pageValue: Serializable<StoredPage> = {
-  toBytes: (p) => utf8Encode(JSON.stringify(p)) ?? new Uint8Array(0),
-  fromBytes: (b) => JSON.parse(utf8Decode(b) ?? 'null') as StoredPage
+  toBytes: (p) => encodeUtf8(JSON.stringify(p)) ?? new Uint8Array(0),
+  fromBytes: (b) => JSON.parse(decodeUtf8(b) ?? 'null') as StoredPage
 };
+
+/** Bytes stored as they are (page bodies, Candid replies: read back with no decoding). */
+export const bytesValue: Serializable<Uint8Array> = { toBytes: (b) => b, fromBytes: (b) => b };
 
 /** Text stored as its UTF-8 bytes, exactly (the materialised reports, whose bytes are certified). */
 export const textValue: Serializable<string> = {
-  toBytes: (s) => utf8Encode(s) ?? new Uint8Array(0),
-  fromBytes: (b) => utf8Decode(b) ?? ''
+  toBytes: (s) => encodeUtf8(s) ?? new Uint8Array(0),
+  fromBytes: (b) => decodeUtf8(b) ?? ''
 };
 
 /** The envelope exactly as submitted (all text fields, so JSON holds it losslessly). */

@@ -4,6 +4,7 @@ import type { CandidEnvelope, Config } from '../../protocol/service.js';
 import { bytesKey, u64DescKey, u64Key, u64Value, u8Key } from './codec.js';
 import {
   attestationValue,
+  bytesValue,
   configValue,
   envelopeValue,
   MEMORY,
@@ -32,6 +33,8 @@ export interface Store {
   events: StableBTreeMap<Uint8Array, bigint>;
   leafOf: StableBTreeMap<bigint, bigint>;
   pages: StableBTreeMap<string, StoredPage>;
+  pageBodies: StableBTreeMap<string, Uint8Array>;
+  reportReplies: StableBTreeMap<bigint, Uint8Array>;
 }
 
 export function openStore(): Store {
@@ -49,7 +52,9 @@ export function openStore(): Store {
     reports: new StableBTreeMap(MEMORY.reports, u64Key, textValue),
     events: new StableBTreeMap(MEMORY.events, bytesKey, u64Value),
     leafOf: new StableBTreeMap(MEMORY.leafOf, u64Key, u64Value),
-    pages: new StableBTreeMap(MEMORY.pages, textValue, pageValue)
+    pages: new StableBTreeMap(MEMORY.pages, textValue, pageValue),
+    pageBodies: new StableBTreeMap(MEMORY.pageBodies, textValue, bytesValue),
+    reportReplies: new StableBTreeMap(MEMORY.reportReplies, u64Key, bytesValue)
   };
 }
 

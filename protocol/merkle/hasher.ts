@@ -1,5 +1,5 @@
 /** How tree nodes are hashed (RFC 9162 §2.1.1), kept apart so proofs and storage never hash by hand. */
-import { sha256 } from '@noble/hashes/sha2';
+import { sha256 } from '../sha256.js';
 import { concatBytes } from '../bytes.js';
 
 export interface LogHasher {

@@ -109,6 +109,8 @@ export class Runtime {
   private readonly limits: InstructionLimits;
   private readonly options: RuntimeOptions;
   private certificateProvider: DataCertificateProvider | null = null;
+  /** Instructions of the last install's canister_init or canister_post_upgrade (for the bench). */
+  lastInstallInstructions = 0n;
   private queue: Message[] = [];
   private contexts = new Map<number, CallContext>();
   private callbacks = new Map<number, Callback>();
@@ -238,6 +240,7 @@ export class Runtime {
     if (canister.hasExport(entry)) {
       const o = canister.executeRaw({ export: entry }, this.state(mode === 'upgrade' ? 'post_upgrade' : 'init', { caller, arg }));
       if (o.trap !== null) fail(mode === 'upgrade' ? 'post_upgrade' : 'init', o);
+      this.lastInstallInstructions = o.instructions;
     }
     if (mode === 'upgrade') canister.stable.commit();
     await this.tick();

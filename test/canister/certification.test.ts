@@ -28,6 +28,9 @@ const SKIP = 'default_certification(ValidationArgs{no_certification:Empty{}})';
 const REFERENCE_SKIP_TREE = '55ecc31c3e8047fc158f20ea0aa0609aacc7b57e06ea40dc41860272a7d64291';
 const P = 142_000n;
 const alice = reviewer('alice', 'ed25519');
+/** Non-ASCII, quotes and a backslash: the canister turns pages and reports into bytes natively (canister/text.ts). */
+const zoe = reviewer('zoe', 'secp256k1');
+const ZOE = 'Zoë "Ψ" \\ 中文 😀 ĳ';
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -61,6 +64,8 @@ describe('attestations canister: certified dashboard (response verification v2)'
     d = await deploy();
     ok(await d.as(alice).register_reviewer(profile(alice)));
     attestationId = ok(await d.as(alice).submit_attestation(envelope(alice, { proposal: P, os: 'guestos', built: hash('g'), proposalHash: hash('g') })));
+    ok(await d.as(zoe).register_reviewer(profile(zoe, ZOE)));
+    ok(await d.as(zoe).submit_attestation(envelope(zoe, { proposal: P, os: 'guestos', built: hash('g'), proposalHash: hash('g') })));
     server = await startReplicaServer({ runtime: d.rt });
   });
   after(async () => { await server?.close(); });
@@ -123,10 +128,16 @@ describe('attestations canister: certified dashboard (response verification v2)'
     }
   });
 
-  it('the JSON document is the certified report itself', async () => {
+  it('the JSON document is the certified report itself, non-ASCII names in exact UTF-8', async () => {
     const r = await fetchRoute(`/proposal/${P}.json`);
     const c = await d.anonymous.certified_report(P, 0n, 0);
     assert.equal(Buffer.from(r.body).toString(), c.report_json[0]);
+    assert.ok(c.report_json[0]?.includes(JSON.stringify(ZOE).slice(1, -1)), 'the report holds the name as registered');
+    const report = await d.anonymous.proposal_report(P);
+    assert.ok(JSON.stringify(report[0] ?? {}, (_k, v) => (typeof v === "bigint" ? String(v) : v)).includes(JSON.stringify(ZOE).slice(1, -1)), 'proposal_report (stored Candid) holds it too');
+    const page = await fetchRoute(`/proposal/${P}`);
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(page.body);
+    assert.ok(text.includes('Zoë') && text.includes('中文 😀 ĳ'), 'the page is valid UTF-8 with the name in it');
   });
 
   it('answers other routes under skip-certification, with absence proofs the verifier accepts', async () => {
