@@ -92,6 +92,8 @@ type MethodName = keyof typeof METHODS;
 export interface Called<T> {
   value: T;
   instructions: number;
+  /** Instructions of the timers the call left due (an update's report refresh); 0 for queries. */
+  timerInstructions: number;
   ms: number;
 }
 
@@ -104,7 +106,10 @@ export async function call<T>(rt: Runtime, id: Principal, method: MethodName, ar
   const ms = performance.now() - t;
   if (r.kind !== 'replied') throw new Error(`${method} was rejected (${r.errorCode}, ${r.instructions} instructions): ${r.message.slice(0, 300)}`);
   const [value] = IDL.decode([spec.ret], r.reply) as [T];
-  return { value, instructions: Number(r.instructions), ms };
+  // An update's 0 s timers (the report refresh) run in the next round: run them, count them apart.
+  const before = rt.timerInstructions;
+  if (!spec.query) await rt.tick();
+  return { value, instructions: Number(r.instructions), timerInstructions: Number(rt.timerInstructions - before), ms };
 }
 
 export function unwrap<T>(r: { Ok: T } | { Err: { kind: string; message: string } }, what: string): T {

@@ -1,8 +1,15 @@
 /**
  * Every state change the canister accepts goes through here, in one order: the store write
- * (canister/store/, which knows nothing of reports or logs), its log entry (canister/log/), the
- * materialised report of each proposal it touches (canister/report/) and the certified data
- * (canister/certified/). A refused change writes nothing, so it appends nothing.
+ * (canister/store/, which knows nothing of reports or logs), its log entry (canister/log/) and
+ * the certified log head (canister/certified/). A refused change writes nothing, so it appends
+ * nothing.
+ *
+ * Re-materialising a proposal's report and pages costs O(its attestations) (≈ 15 B instructions
+ * at 800), so a change only marks the proposal dirty; `refreshDirty` (a 0 s timer, the next
+ * round) re-materialises each dirty proposal once, however many changes it had, and certifies
+ * its report together with the events it reflects. Until then the certified tree keeps the
+ * proposal's previous report and events, consistent with each other; the log head, receipts and
+ * inclusion proofs are current at once.
  */
 import type { Principal } from '@dfinity/principal';
 import { sha256 } from '../protocol/sha256.js';
@@ -44,6 +51,47 @@ export function touchProposal(store: Store, proposal: bigint): void {
   renderProposal(store, proposal);
 }
 
+/** The dirty set's key for "the index page" (no proposal has this id). */
+const INDEX = (1n << 64n) - 1n;
+
+/** Marks a proposal (or, with no proposal, just the index page) for the next refresh. */
+function markDirty(store: Store, proposal?: bigint): void {
+  if (proposal !== undefined) store.dirty.insert(proposal, 0n);
+  store.dirty.insert(INDEX, 0n);
+}
+
+/** Whether a refresh is due (the shell schedules one; post_upgrade asks after an upgrade). */
+export function hasDirty(store: Store): boolean {
+  return !store.dirty.isEmpty();
+}
+
+/**
+ * Re-materialises dirty proposals, oldest id first, re-reading about `budget` attestations at
+ * most (always at least one proposal), then the index, and certifies. Returns whether any remain.
+ */
+export function refreshDirty(store: Store, budget: number): boolean {
+  let used = 0;
+  let index = false;
+  for (const proposal of store.dirty.keys(0, 100)) {
+    if (proposal === INDEX) {
+      index = true;
+      continue;
+    }
+    const count = store.proposals.get(proposal)?.count ?? 0;
+    if (used > 0 && used + count > budget) break;
+    touchProposal(store, proposal);
+    store.dirty.remove(proposal);
+    used += count;
+  }
+  const more = [...store.dirty.keys(0, 2)].some((k) => k !== INDEX);
+  if (index && !more) {
+    renderIndex(store);
+    store.dirty.remove(INDEX);
+  }
+  commitCertifiedData();
+  return more;
+}
+
 /** Certifies the new state: the index page (it shows totals and the newest proposals), then certified_data. */
 function commit(store: Store): void {
   renderIndex(store);
@@ -56,8 +104,8 @@ export function submit(store: Store, caller: Principal, envelope: CandidEnvelope
   // An identical resubmission answers the existing id and changes nothing.
   if ('Err' in result || result.Ok <= lastId) return result;
   const proposal = logAttestation(store, result.Ok, nowNs);
-  if (proposal !== null) touchProposal(store, proposal);
-  commit(store);
+  markDirty(store, proposal ?? undefined);
+  commitCertifiedData();
   return result;
 }
 
@@ -93,8 +141,8 @@ export function revoke(store: Store, caller: Principal, id: bigint, reason: stri
     at: nowNs
   });
   chainEvent(store, record.proposal, index, leafHash);
-  touchProposal(store, record.proposal);
-  commit(store);
+  markDirty(store, record.proposal);
+  commitCertifiedData();
   return result;
 }
 
@@ -110,7 +158,8 @@ export function register(store: Store, caller: Principal, profile: ReviewerProfi
   if (unchanged) return result;
   logEvent({ kind: 'reviewer', principal: principalText(caller), name: after.name, contact, publicKey: Uint8Array.from(after.public_key), at: nowNs });
   if (before !== undefined && before.name !== after.name && before.attestations > 0n) bumpEpoch(store);
-  commit(store);
+  markDirty(store);
+  commitCertifiedData();
   return result;
 }
 
@@ -120,7 +169,8 @@ export function endorse(store: Store, target: Principal, endorsed: boolean, nowN
   const result = endorseReviewer(store, target, endorsed, nowNs);
   if ('Err' in result || epoch(store) === before) return result;
   logEvent({ kind: 'endorsement', principal: principalText(target), endorsed, at: nowNs });
-  commit(store);
+  markDirty(store);
+  commitCertifiedData();
   return result;
 }
 
@@ -131,14 +181,18 @@ export function configure(store: Store, next: Config, nowNs: bigint): Result<Con
   const c = result.Ok;
   if (before.quorum === c.quorum && before.registration_open === c.registration_open && before.max_envelope_bytes === c.max_envelope_bytes) return result;
   logEvent({ kind: 'config', quorum: c.quorum, registrationOpen: c.registration_open, maxEnvelopeBytes: c.max_envelope_bytes, at: nowNs });
-  commit(store);
+  markDirty(store);
+  commitCertifiedData();
   return result;
 }
 
 /** A governance record whose content changed (canister/proposals/sync.ts decides). */
 export function electionChanged(store: Store, proposal: bigint, record: unknown, nowNs: bigint): void {
   logEvent({ kind: 'election', proposal, record, at: nowNs });
-  touchProposal(store, proposal); // even "not IC-OS": its report says there is nothing to review
+  // At once (elections are few, and sync runs in its own timer): even "not IC-OS" gets a report
+  // saying there is nothing to review.
+  touchProposal(store, proposal);
+  store.dirty.remove(proposal);
   commit(store);
 }
 

@@ -34,7 +34,7 @@ import {
 } from '../protocol/service.js';
 import { certifiedReport, consistencyProofOf, inclusionProofOf, logEntries, receiptOf, treeHead } from './certified/queries.js';
 import { commit, rebuildProposals, setLogHead } from './certified/state.js';
-import { configure, endorse, refreshStale, register, revoke, submit } from './changes.js';
+import { configure, endorse, hasDirty, refreshDirty, refreshStale, register, revoke, submit } from './changes.js';
 import { rebuildPages, renderIndex, renderStatic } from './http/precomputed.js';
 import { handleHttp } from './http/router.js';
 import { acceptMessage, argLimit } from './inspect.js';
@@ -88,20 +88,26 @@ async function manualAsync(store: Store, method: MethodName, run: (args: unknown
   reply(method, 'args' in decoded ? await run(decoded.args) : decoded.refusal);
 }
 
-/** Attestations re-read per timer run when refreshing stale reports (well under 40 B instructions). */
-const REFRESH_BUDGET = 20_000;
-/** Attestations re-read at once by the update that made reports stale (a few B instructions). */
-const INLINE_REFRESH_BUDGET = 2_000;
+/** Attestations re-read per timer run when refreshing reports (well under 40 B instructions). */
+const REFRESH_BUDGET = 2_000;
 
-/** After a quorum, endorsement or name change: refresh stale reports, in timer-sized batches past a small state. */
-function scheduleRefresh(store: Store, budget = REFRESH_BUDGET): void {
-  if (budget === INLINE_REFRESH_BUDGET) {
-    if (refreshStale(store, budget)) scheduleRefresh(store);
-    return;
-  }
+/**
+ * A change marks proposals dirty (or reports stale, after a quorum, endorsement or name change);
+ * a 0 s timer re-materialises them in the next round, in batches of about REFRESH_BUDGET
+ * attestations, dirty ones first. Every change schedules one: a timer that finds nothing to do
+ * costs little, and a trapped one leaves the dirty set for the next.
+ */
+function scheduleRefresh(store: Store): void {
   setTimer(0, () => {
-    if (refreshStale(store, budget)) scheduleRefresh(store);
+    const more = refreshDirty(store, REFRESH_BUDGET) || refreshStale(store, REFRESH_BUDGET);
+    if (more) scheduleRefresh(store);
   });
+}
+
+/** `manual` for a change: replies, then schedules the refresh of what it touched. */
+function change(store: Store, method: MethodName, run: (args: unknown[]) => unknown): void {
+  manual(store, method, run);
+  if (hasDirty(store)) scheduleRefresh(store);
 }
 
 /** The query's data certificate (empty in replicated mode, where the IC gives none). */
@@ -138,7 +144,7 @@ export default class {
   postUpgrade(): void {
     warmUpSignatures();
     restoreCertifiedState(this.store);
-    scheduleRefresh(this.store); // in case an upgrade interrupted a refresh
+    scheduleRefresh(this.store); // in case an upgrade came before a refresh
     startSyncTimer(this.store); // timers do not survive upgrades
   }
 
@@ -149,12 +155,10 @@ export default class {
 
   @update([...M.endorse_reviewer.args], M.endorse_reviewer.ret, { manual: true })
   endorse_reviewer(): void {
-    manual(this.store, 'endorse_reviewer', ([p, endorsed]) => {
+    change(this.store, 'endorse_reviewer', ([p, endorsed]) => {
       const denied = requireController(msgCaller(), 'endorse_reviewer');
       if (denied) return denied;
-      const result = endorse(this.store, p as Principal, endorsed as boolean, time());
-      scheduleRefresh(this.store, INLINE_REFRESH_BUDGET);
-      return result;
+      return endorse(this.store, p as Principal, endorsed as boolean, time());
     });
   }
 
@@ -207,26 +211,21 @@ export default class {
 
   @update([...M.register_reviewer.args], M.register_reviewer.ret, { manual: true })
   register_reviewer(): void {
-    manual(this.store, 'register_reviewer', ([profile]) => {
-      const result = register(this.store, msgCaller(), profile as ReviewerProfile, time());
-      scheduleRefresh(this.store, INLINE_REFRESH_BUDGET); // a new name shows in every report of this reviewer
-      return result;
-    });
+    // A new name shows in every report of this reviewer: they go stale and are refreshed.
+    change(this.store, 'register_reviewer', ([profile]) => register(this.store, msgCaller(), profile as ReviewerProfile, time()));
   }
 
   @update([...M.revoke_attestation.args], M.revoke_attestation.ret, { manual: true })
   revoke_attestation(): void {
-    manual(this.store, 'revoke_attestation', ([id, reason]) => revoke(this.store, msgCaller(), id as bigint, reason as string, time()));
+    change(this.store, 'revoke_attestation', ([id, reason]) => revoke(this.store, msgCaller(), id as bigint, reason as string, time()));
   }
 
   @update([...M.set_config.args], M.set_config.ret, { manual: true })
   set_config(): void {
-    manual(this.store, 'set_config', ([config]) => {
+    change(this.store, 'set_config', ([config]) => {
       const denied = requireController(msgCaller(), 'set_config');
       if (denied) return denied;
-      const result = configure(this.store, config as Config, time());
-      scheduleRefresh(this.store, INLINE_REFRESH_BUDGET);
-      return result;
+      return configure(this.store, config as Config, time());
     });
   }
 
@@ -248,7 +247,7 @@ export default class {
 
   @update([...M.submit_attestation.args], M.submit_attestation.ret, { manual: true })
   submit_attestation(): void {
-    manual(this.store, 'submit_attestation', ([envelope]) => submit(this.store, msgCaller(), envelope as CandidEnvelope, time()));
+    change(this.store, 'submit_attestation', ([envelope]) => submit(this.store, msgCaller(), envelope as CandidEnvelope, time()));
   }
 
   @update([...M.sync_proposal.args], M.sync_proposal.ret, { manual: true })

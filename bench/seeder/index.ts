@@ -20,15 +20,14 @@ import { EnvelopeIdl, fromCandidEnvelope, HttpResponseIdl, ProposalReportIdl, Re
 import { PAYLOAD_TYPE, type Statement } from '../../protocol/types.js';
 import { computeReport, consensusOf } from '../../canister/report/consensus.js';
 import { reportFromJson, reportJson } from '../../canister/report/json.js';
+import { reportReply } from '../../canister/report/materialise.js';
 import { renderIndex } from '../../canister/http/precomputed.js';
 import { proposalPage } from '../../canister/http/pages.js';
 import { exactCertificateHeaders } from '../../canister/http/certification.js';
 import { RESPONSE_ONLY_EXPRESSION } from '../../canister/http/response-hash.js';
-import { utf8Encode } from '../../protocol/bytes.js';
 import { encodeUtf8 } from '../../canister/text.js';
-import { reportReply } from '../../canister/report/materialise.js';
+import { utf8Encode } from '../../protocol/bytes.js';
 import { sha256 as fastSha256 } from '../../protocol/sha256.js';
-
 import { commit } from '../../canister/certified/state.js';
 import { logAttestation, touchProposal } from '../../canister/changes.js';
 import { appendAttestation, attestationsOfProposal, proposalIndexKey } from '../../canister/store/attestations.js';

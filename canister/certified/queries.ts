@@ -71,7 +71,7 @@ export function receiptOf(store: Store, id: bigint, certificate: Uint8Array): Op
 export function certifiedReport(store: Store, proposal: bigint, start: bigint, limit: number, certificate: Uint8Array): CertifiedReport {
   const log = openLog();
   const meta = store.proposals.get(proposal);
-  const count = meta?.events ?? 0;
+  const count = meta?.report_events ?? 0; // the events the certified report reflects
   const n = pageSize(limit, 500, 2000);
   const events: ProposalEvent[] = [];
   let bytes = 0;

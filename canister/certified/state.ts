@@ -7,6 +7,9 @@
  *   proposals → <u64 BE id> → events → leaf(u64 BE count ‖ 32-byte chain)
  *                             report → leaf(sha256 of the materialised report's bytes)
  *
+ * A proposal's events and report move together, when its report is materialised: the events
+ * certified are exactly those the certified report reflects. The log head moves at every change.
+ *
  * The tree lives on the heap with cached hashes (rebuilt from stable memory after an upgrade);
  * a write rehashes only its own path, a query only cuts a witness out of it.
  */
@@ -35,10 +38,10 @@ let logNode: Node = EMPTY;
 let httpNode: Node = EMPTY;
 let rootNode: Node = EMPTY;
 
-/** A proposal's certified values: its event count and chain, and its report's hash. */
+/** A proposal's certified values: the event count and chain its report reflects, and the report's hash. */
 export function proposalNode(meta: StoredProposal): Node {
   return level([
-    labeled(LABEL.events, leaf(concatBytes(u64Bytes(BigInt(meta.events)), hexToBytes(meta.chain)))),
+    labeled(LABEL.events, leaf(concatBytes(u64Bytes(BigInt(meta.report_events)), hexToBytes(meta.report_chain)))),
     labeled(LABEL.report, leaf(meta.report_sha256 === '' ? new Uint8Array(0) : hexToBytes(meta.report_sha256)))
   ]);
 }

@@ -24,8 +24,11 @@ export function materialise(store: Store, proposal: bigint): StoredProposal | nu
   if (computed === null) return null;
   const text = canonicalJson(reportJson(computed.report));
   const bytes = encodeUtf8(text) ?? new Uint8Array(0);
+  const before = store.proposals.get(proposal) ?? newProposalMeta(proposal);
   const meta: StoredProposal = {
-    ...(store.proposals.get(proposal) ?? newProposalMeta(proposal)),
+    ...before,
+    report_events: before.events,
+    report_chain: before.chain,
     verdicts: verdictsOf(computed.consensus),
     epoch: epoch(store),
     report_sha256: bytesToHex(sha256(bytes)),

@@ -21,6 +21,7 @@
  *  19 page_bodies    URL path (UTF-8)               → that response's body bytes, as served
  *  20 report_replies proposal (u64 BE)              → the materialised report as Candid (the
  *                                                     `proposal_report` reply, sent as stored)
+ *  21 dirty          proposal (u64 BE)              → 0: changed since its report was materialised
  *
  * A proposal's attestations are `by_proposal` keys proposal‖0 … proposal‖(count−1): contiguous
  * in byte order, and read with `count` point lookups (azle's map pages by index, skipping from
@@ -50,7 +51,8 @@ export const MEMORY = {
   leafOf: 17,
   pages: 18,
   pageBodies: 19,
-  reportReplies: 20
+  reportReplies: 20,
+  dirty: 21
 } as const;
 
 /** A dashboard response computed when its data changed; its response hash is in the certified tree. */
@@ -98,6 +100,12 @@ export interface StoredProposal {
   /** Attestation and revocation log entries of this proposal, and their hash chain (hex). */
   events: number;
   chain: string;
+  /**
+   * The events the materialised report reflects (count and chain at its materialisation): what
+   * the certified tree holds for the proposal, so its events and report always agree.
+   */
+  report_events: number;
+  report_chain: string;
   /** sha256 (hex) of the materialised report's bytes; '' before the first materialisation. */
   report_sha256: string;
   /** OSes whose artifacts carry a proposal hash in the report (the index's headline needs them). */
@@ -108,7 +116,7 @@ export interface StoredProposal {
 export const CHAIN_START = '0'.repeat(64);
 
 export function newProposalMeta(proposal: bigint): StoredProposal {
-  return { proposal, count: 0, last_submitted_at_ns: 0n, verdicts: [], epoch: 0n, events: 0, chain: CHAIN_START, report_sha256: '', with_hash: [] };
+  return { proposal, count: 0, last_submitted_at_ns: 0n, verdicts: [], epoch: 0n, events: 0, chain: CHAIN_START, report_events: 0, report_chain: CHAIN_START, report_sha256: '', with_hash: [] };
 }
 
 const optN = (o: Opt<bigint>): string | null => (o.length === 1 ? o[0].toString() : null);
@@ -198,6 +206,8 @@ interface ProposalJson {
   epoch: string;
   events?: number;
   chain?: string;
+  report_events?: number;
+  report_chain?: string;
   report_sha256?: string;
   with_hash?: string[];
 }
@@ -211,6 +221,8 @@ export const proposalValue: Serializable<StoredProposal> = jsonValue<StoredPropo
     epoch: p.epoch.toString(),
     events: p.events,
     chain: p.chain,
+    report_events: p.report_events,
+    report_chain: p.report_chain,
     report_sha256: p.report_sha256,
     with_hash: p.with_hash
   }),
@@ -223,6 +235,8 @@ export const proposalValue: Serializable<StoredProposal> = jsonValue<StoredPropo
     epoch: BigInt(j.epoch),
     events: j.events ?? 0,
     chain: j.chain ?? CHAIN_START,
+    report_events: j.report_events ?? j.events ?? 0,
+    report_chain: j.report_chain ?? j.chain ?? CHAIN_START,
     report_sha256: j.report_sha256 ?? '',
     with_hash: j.with_hash ?? []
   })

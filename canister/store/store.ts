@@ -35,6 +35,7 @@ export interface Store {
   pages: StableBTreeMap<string, StoredPage>;
   pageBodies: StableBTreeMap<string, Uint8Array>;
   reportReplies: StableBTreeMap<bigint, Uint8Array>;
+  dirty: StableBTreeMap<bigint, bigint>;
 }
 
 export function openStore(): Store {
@@ -54,7 +55,8 @@ export function openStore(): Store {
     leafOf: new StableBTreeMap(MEMORY.leafOf, u64Key, u64Value),
     pages: new StableBTreeMap(MEMORY.pages, textValue, pageValue),
     pageBodies: new StableBTreeMap(MEMORY.pageBodies, textValue, bytesValue),
-    reportReplies: new StableBTreeMap(MEMORY.reportReplies, u64Key, bytesValue)
+    reportReplies: new StableBTreeMap(MEMORY.reportReplies, u64Key, bytesValue),
+    dirty: new StableBTreeMap(MEMORY.dirty, u64Key, u64Value)
   };
 }
 

@@ -24,8 +24,9 @@ function principalOf(caller: Caller): Principal {
 
 /**
  * Methods encode their arguments with the IDL, run as query or update per the IDL annotation
- * (updates as ingress, so canister_inspect_message applies), and decode the reply: no value →
- * undefined, one value → that value, several → an array (as agent-js does).
+ * (updates as ingress, so canister_inspect_message applies; an update resolves once the timers
+ * due then have run), and decode the reply: no value → undefined, one value → that value,
+ * several → an array (as agent-js does).
  */
 export function createActor<T>(runtime: Runtime, canisterId: Principal, idlFactory: IDL.InterfaceFactory, opts: { caller: Caller }): T {
   const service = idlFactory({ IDL });
@@ -38,6 +39,9 @@ export function createActor<T>(runtime: Runtime, canisterId: Principal, idlFacto
       const result = isQuery
         ? await runtime.query(canisterId, name, arg, { caller })
         : await runtime.update(canisterId, name, arg, { caller, ingress: true });
+      // As a client of the IC sees it: by the time it reads again, the rounds that the update's
+      // 0 s timers run in are over (the canister refreshes reports in one).
+      if (!isQuery) await runtime.tick();
       if (result.kind === 'rejected') throw new CanisterCallError(result.code, result.errorCode, result.message);
       const values = IDL.decode(func.retTypes, result.reply);
       if (values.length === 0) return undefined;

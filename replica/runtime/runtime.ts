@@ -111,6 +111,8 @@ export class Runtime {
   private certificateProvider: DataCertificateProvider | null = null;
   /** Instructions of the last install's canister_init or canister_post_upgrade (for the bench). */
   lastInstallInstructions = 0n;
+  /** Instructions of every canister_global_timer execution so far, summed (for the bench). */
+  timerInstructions = 0n;
   private queue: Message[] = [];
   private contexts = new Map<number, CallContext>();
   private callbacks = new Map<number, Callback>();
@@ -520,6 +522,7 @@ export class Runtime {
     const ctx = this.newContext(canister, { kind: 'system' }, canister.idBytes, 0n);
     const state = this.state('timer', { caller: canister.idBytes });
     const o = canister.execute({ export: 'canister_global_timer' }, state, true);
+    this.timerInstructions += o.instructions;
     if (o.trap !== null) this.log(canister.idText, `global timer trapped: ${o.trap}`);
     this.finish(ctx, state, o);
   }

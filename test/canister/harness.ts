@@ -40,6 +40,10 @@ export async function deploy(): Promise<Deployed> {
     controller: as(CONTROLLER),
     anonymous: as(Principal.anonymous()),
     upgrade: () => rt.install(id, wasm(), { mode: 'upgrade' }),
-    raw: (method, arg, caller, ingress = true) => rt.update(id, method, arg, { caller, ingress })
+    raw: async (method, arg, caller, ingress = true) => {
+      const result = await rt.update(id, method, arg, { caller, ingress });
+      await rt.tick(); // the round of the update's 0 s timers (report refresh)
+      return result;
+    }
   };
 }
