@@ -4,6 +4,7 @@
  * one build at a time, with its state in a file so a restart neither repeats nor skips a
  * proposal. A thin shell over attestor/watch (the state machine, the plan, the loop, the store).
  */
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 
@@ -101,7 +102,9 @@ function realSteps(ctx: Context, flags: WatchFlags, statePath: string): ReviewSt
       ctx.out.log(`[${p.id}] build`);
       const built = await runBuildCommand(ctx, p.id, { ...flags, os: oses, output: undefined });
       ctx.out.log(`[${p.id}] attest ${built.resultPath}`);
-      const files = await attestFile(ctx, built.resultPath, { check: check?.path, output: envelopeBase(statePath, p), manifest: flags.manifest, proposal: p.id });
+      const output = envelopeBase(statePath, p);
+      mkdirSync(dirname(output), { recursive: true });
+      const files = await attestFile(ctx, built.resultPath, { check: check?.path, output, manifest: flags.manifest, proposal: p.id });
       return { resultPath: built.resultPath, envelopes: files.map((f) => ({ os: f.os, path: f.path, artifacts: f.artifacts.map((a) => ({ name: a.name, sha256: a.sha256, outcome: a.outcome })) })) };
     },
 
