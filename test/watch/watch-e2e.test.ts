@@ -207,6 +207,17 @@ test('watch: a new GuestOS election is reviewed and submitted once, across a kil
   assert.equal(report.oses[0]!.artifacts[0]!.groups[0]!.sha256, guestSha);
   assert.equal(report.oses[0]!.artifacts[0]!.groups[0]!.members[0]!.attestationId, s.submitted[0]!.id);
 
+  // ---- the forum post, from the real CLI against the replica
+  const md = await runCli(['report', PROPOSAL, '--format', 'markdown', '--network', replica.url, '--state-dir', stateDir], { env });
+  assert.equal(md.code, 0, md.stderr);
+  assert.match(md.stdout, new RegExp(`^## IC-OS review of proposal ${PROPOSAL}: GuestOS pending$`, 'm'), 'one reviewer, not endorsed: pending');
+  assert.ok(md.stdout.includes(`\`${guestSha}\``));
+  const port = new URL(replica.url).port;
+  assert.ok(md.stdout.includes(`Watcher ([#${s.submitted[0]!.id}](http://${replica.attestationsId}.localhost:${port}/attestation/${s.submitted[0]!.id}.json)) (not endorsed)`), md.stdout);
+  assert.ok(md.stdout.includes(`icos-attest --network ${replica.url} --canister ${replica.attestationsId} verify --proposal ${PROPOSAL}`));
+  const mdJson = await runCli(['report', PROPOSAL, '--format', 'markdown', '--json', '--network', replica.url, '--state-dir', stateDir], { env });
+  assert.equal((JSON.parse(mdJson.stdout) as { markdown: string }).markdown, md.stdout);
+
   // ---- --once afterwards: nothing to do, exit 0, one JSON document
   const once = await runCli(['watch', '--once', '--json', ...args], { env });
   assert.equal(once.code, 0, once.stderr);
