@@ -167,6 +167,14 @@ test('watch: a new GuestOS election is reviewed and submitted once, across a kil
   assert.equal(state().proposals[PROPOSAL]!.phase, 'started', 'the state file says where it stopped');
   assert.deepEqual(events().map((e) => e.type), ['proposal-new', 'build-started']);
 
+  // ---- --dry-run says it would resume, and changes nothing (no state write, no hook)
+  const stateText = readFileSync(statePath, 'utf8');
+  const dry = await runCli(['watch', '--dry-run', ...args], { env });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, new RegExp(`would resume check, build, attest and submit of guestos at ${commit} \\(proposal ${PROPOSAL}\\)`));
+  assert.equal(readFileSync(statePath, 'utf8'), stateText);
+  assert.equal(events().length, 2);
+
   // ---- restarted: it resumes, builds, submits once
   rmSync(join(marks, 'slow'));
   const again = startWatch(args, env);
