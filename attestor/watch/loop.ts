@@ -13,9 +13,16 @@ export interface ReviewSteps {
   /** Governance's open IC-OS elections. */
   listOpen(): Promise<ElectionProposal[]>;
   /** check → build → attest: the envelopes signed and on disk, nothing sent. */
-  build(p: ProposalRecord): Promise<{ resultPath: string; envelopes: EnvelopeRecord[] }>;
+  build(p: ProposalRecord): Promise<BuiltReview>;
   /** Submits exactly the envelopes in `p.envelopes` (idempotent on the canister). */
   submit(p: ProposalRecord): Promise<SubmittedRecord[]>;
+}
+
+export interface BuiltReview {
+  resultPath: string;
+  envelopes: EnvelopeRecord[];
+  /** The CDN check's report and whether every hash agreed (null with --skip-check). */
+  check?: { path: string; ok: boolean; findings: number } | null;
 }
 
 export interface LoopDeps {
@@ -71,7 +78,7 @@ export async function reviewOne(deps: LoopDeps, state: WatchState, p: ProposalRe
     const start = startReview(s, p.id, deps.clock(), deps.buildDurationSeconds);
     s = await commit(deps, start.state, start.events);
     if (!start.started) return s;
-    let built: { resultPath: string; envelopes: EnvelopeRecord[] };
+    let built: BuiltReview;
     try {
       built = await deps.steps.build(s.proposals[p.id]!);
     } catch (err) {
@@ -81,7 +88,7 @@ export async function reviewOne(deps: LoopDeps, state: WatchState, p: ProposalRe
     s = markBuilt(s, p.id, at, built.resultPath, built.envelopes);
     const q = s.proposals[p.id]!;
     const artifacts = built.envelopes.flatMap((e) => e.artifacts);
-    const events = [watchEvent('build-finished', q, at, { resultPath: built.resultPath, envelopes: built.envelopes.map((e) => e.path), artifacts })];
+    const events = [watchEvent('build-finished', q, at, { resultPath: built.resultPath, envelopes: built.envelopes.map((e) => e.path), artifacts, check: built.check ?? null })];
     const bad = artifacts.filter((a) => a.outcome === 'mismatch');
     if (bad.length > 0) events.push(watchEvent('diverged', q, at, { artifacts: bad }));
     s = await commit(deps, s, events);

@@ -201,6 +201,7 @@ test('watch: a new GuestOS election is reviewed and submitted once, across a kil
   assert.deepEqual([ev[1]!.detail.resumed, ev[2]!.detail.resumed], [false, true]);
   assert.deepEqual([ev[1]!.detail.attempt, ev[2]!.detail.attempt], [1, 2]);
   assert.deepEqual((ev[3]!.detail.artifacts as { name: string; sha256: string; outcome: string }[]).map((a) => [a.name, a.sha256, a.outcome]), [['guestos/update-img.tar.zst', guestSha, 'match']]);
+  assert.equal((ev[3]!.detail.check as { ok: boolean }).ok, true, 'proposal = CDN = build');
   const s = state().proposals[PROPOSAL]!;
   assert.equal(s.phase, 'submitted');
   assert.equal(s.submitted.length, 1);

@@ -90,12 +90,12 @@ function realSteps(ctx: Context, flags: WatchFlags, statePath: string): ReviewSt
     },
 
     async build(p) {
-      let check: { path: string } | null = null;
+      let check: { path: string; ok: boolean; findings: number } | null = null;
       let oses: string | undefined = flags.os;
       if (!flags.skipCheck) {
         ctx.out.log(`[${p.id}] check: against the CDN mirrors`);
         const c = await runCheck(ctx, p.id, { ...flags, output: undefined });
-        check = { path: c.path };
+        check = { path: c.path, ok: c.report.ok, findings: c.report.findings.length };
         oses ??= [...new Set(c.report.artifacts.map((a) => a.os))].join(',');
         if (!c.report.ok) ctx.out.warn(`[${p.id}] the check found ${c.report.findings.length} problem(s); see ${c.path}`);
       }
@@ -105,7 +105,7 @@ function realSteps(ctx: Context, flags: WatchFlags, statePath: string): ReviewSt
       const output = envelopeBase(statePath, p);
       mkdirSync(dirname(output), { recursive: true });
       const files = await attestFile(ctx, built.resultPath, { check: check?.path, output, manifest: flags.manifest, proposal: p.id });
-      return { resultPath: built.resultPath, envelopes: files.map((f) => ({ os: f.os, path: f.path, artifacts: f.artifacts.map((a) => ({ name: a.name, sha256: a.sha256, outcome: a.outcome })) })) };
+      return { resultPath: built.resultPath, check, envelopes: files.map((f) => ({ os: f.os, path: f.path, artifacts: f.artifacts.map((a) => ({ name: a.name, sha256: a.sha256, outcome: a.outcome })) })) };
     },
 
     async submit(p) {
