@@ -66,3 +66,22 @@ export function runHook(
     child.stdin.end(`${JSON.stringify(event)}\n`);
   });
 }
+
+/**
+ * How `watch` reports an event: the line on stdout first, then the hook, awaited. A failed hook
+ * becomes a warning and the next event goes on regardless.
+ */
+export function eventReporter(opts: {
+  write: (event: WatchEvent) => void;
+  command?: string;
+  warn: (message: string) => void;
+  onOutput?: (line: string) => void;
+  timeoutMs?: number;
+}): (event: WatchEvent) => Promise<void> {
+  return async (event) => {
+    opts.write(event);
+    if (!opts.command) return;
+    const r = await runHook(opts.command, event, { onOutput: opts.onOutput, timeoutMs: opts.timeoutMs });
+    if (!r.ok) opts.warn(`the --on-event command ${r.problem} (event ${event.type} of proposal ${event.proposal}); watching on`);
+  };
+}

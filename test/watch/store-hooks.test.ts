@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 import { acquireLock, loadState, lockPathOf, saveState, WatchStoreError } from '../../attestor/watch/store.js';
 import { emptyState, recordSeen } from '../../attestor/watch/state.js';
-import { runHook } from '../../attestor/watch/hooks.js';
+import { eventReporter, runHook } from '../../attestor/watch/hooks.js';
 import { watchEvent } from '../../attestor/watch/events.js';
 import type { ElectionProposal } from '../../protocol/nns/types.js';
 
@@ -85,4 +85,27 @@ test('hooks: the event as JSON on stdin, env names it, in order; a failing, miss
   assert.ok(Date.now() - t0 < 10_000);
   // a hook that never reads its stdin is fine
   assert.equal((await runHook('true', watchEvent('error', rec, 't'))).ok, true);
+});
+
+test('the reporter: a failing hook is a warning and the next event still goes out, in order', async () => {
+  const rec = recordSeen(emptyState(), p, 't').proposals['140010']!;
+  const log = join(dir, 'reporter.log');
+  const written: string[] = [];
+  const warnings: string[] = [];
+  // fails on build-started only
+  const emit = eventReporter({ write: (e) => written.push(e.type), command: `t=$(cat | sed 's/.*"type":"\\([a-z-]*\\)".*/\\1/'); echo "$t" >> '${log}'; [ "$t" != build-started ]`, warn: (m) => warnings.push(m) });
+  for (const type of ['proposal-new', 'build-started', 'build-finished'] as const) await emit(watchEvent(type, rec, 't'));
+  assert.deepEqual(written, ['proposal-new', 'build-started', 'build-finished']);
+  assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['proposal-new', 'build-started', 'build-finished']);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /the --on-event command exited 1 \(event build-started of proposal 140010\); watching on/);
+});
+
+test('hooks: what governance controls (a title) reaches the hook as data, never as shell', async () => {
+  const evil = { ...recordSeen(emptyState(), p, 't').proposals['140010']!, title: `$(touch '${join(dir, 'pwned')}') \`touch '${join(dir, 'pwned2')}'\`` };
+  const out = join(dir, 'evil.json');
+  const r = await runHook(`cat > '${out}'`, watchEvent('proposal-new', evil, 't'));
+  assert.equal(r.ok, true);
+  assert.equal(existsSync(join(dir, 'pwned')) || existsSync(join(dir, 'pwned2')), false);
+  assert.equal(JSON.parse(readFileSync(out, 'utf8')).title, evil.title);
 });

@@ -15,7 +15,7 @@ import { proposalEndpoints } from '../../icos/proposal/endpoints.js';
 import { submitFailure } from '../../client/submit.js';
 import { formatDuration, parseDuration } from '../../watch/duration.js';
 import { describeEvent, type WatchEvent } from '../../watch/events.js';
-import { runHook } from '../../watch/hooks.js';
+import { eventReporter } from '../../watch/hooks.js';
 import { drainQueue, dryRun, takePoll, type LoopDeps, type ReviewSteps } from '../../watch/loop.js';
 import { markRetry, WatchStateError, type ProposalRecord, type WatchState } from '../../watch/state.js';
 import { acquireLock, loadState, saveState, WatchStoreError } from '../../watch/store.js';
@@ -207,15 +207,16 @@ async function watchCommand(ctx: Context, flags: WatchFlags): Promise<number> {
       clock,
       classify,
       save: (s) => saveState(statePath, s),
-      emit: async (e) => {
-        events.push(e);
-        // --once --json prints one document at the end; otherwise one line per event as it happens
-        if (!(flags.once && ctx.out.json)) process.stdout.write(ctx.out.json ? `${JSON.stringify(e)}\n` : `${e.at} ${describeEvent(e)}\n`);
-        if (flags.onEvent) {
-          const r = await runHook(flags.onEvent, e, { onOutput: (l) => ctx.out.log(`on-event: ${l}`) });
-          if (!r.ok) ctx.out.warn(`the --on-event command ${r.problem} (event ${e.type} of proposal ${e.proposal}); watching on`);
-        }
-      }
+      emit: eventReporter({
+        write: (e) => {
+          events.push(e);
+          // --once --json prints one document at the end; otherwise one line per event as it happens
+          if (!(flags.once && ctx.out.json)) process.stdout.write(ctx.out.json ? `${JSON.stringify(e)}\n` : `${e.at} ${describeEvent(e)}\n`);
+        },
+        command: flags.onEvent,
+        warn: (m) => ctx.out.warn(m),
+        onOutput: (l) => ctx.out.log(`on-event: ${l}`)
+      })
     };
     ctx.out.log(`watching NNS governance for IC-OS elections${flags.once ? ' (one poll)' : `, every ${formatDuration(intervalMs / 1000)}`}; typical build ${formatDuration(buildDurationSeconds)}; state ${statePath}`);
     for (;;) {
