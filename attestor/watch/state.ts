@@ -6,7 +6,7 @@
  *     │               └──┘ resume        └──▶ (resume: submit the same envelopes again)
  *     ├──▶ too-late   (the deadline would pass before a build of typical duration finishes)
  *     └──▶ closed     (voting ended before the review started)
- *   started/built ──error──▶ failed   (a transient error first goes back to its phase, up to MAX_ATTEMPTS)
+ *   started/built ──error──▶ failed   (a transient error keeps its phase, up to MAX_ATTEMPTS times)
  *
  * `submitted` is final: nothing ever moves a proposal out of it, so a restart never submits twice.
  * `built` holds the envelope files on disk: resuming from it submits exactly those files again
@@ -19,7 +19,7 @@ export const WATCH_STATE_FORMAT = 'icos-attest/watch-state/v1';
 export const PHASES = ['seen', 'started', 'built', 'submitted', 'failed', 'too-late', 'closed'] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** A transient failure (network) is retried this many times in all before the proposal fails. */
+/** After this many transient failures (network) of one proposal, it fails. Kills and restarts do not count. */
 export const MAX_ATTEMPTS = 3;
 
 export interface EnvelopeRecord {
@@ -51,6 +51,8 @@ export interface ProposalRecord {
   submittedAt: string | null;
   /** Review attempts started (a resume after a restart is an attempt too). */
   attempts: number;
+  /** Transient failures so far (reset by `--retry`). */
+  transientFailures: number;
   /** Set by `--retry`: start even when the deadline rule says too late. */
   force: boolean;
   resultPath: string | null;
@@ -114,6 +116,7 @@ export function parseWatchState(raw: unknown, where = 'the watch state'): WatchS
     for (const t of ['startedAt', 'builtAt', 'submittedAt', 'resultPath']) field(t, isStrOrNull(p[t]));
     field('attempts', Number.isInteger(p.attempts) && (p.attempts as number) >= 0);
     field('force', typeof p.force === 'boolean');
+    field('transientFailures', Number.isInteger(p.transientFailures) && (p.transientFailures as number) >= 0);
     field('envelopes', Array.isArray(p.envelopes) && p.envelopes.every((e) => isObj(e) && isStr(e.os) && isStr(e.path) && Array.isArray(e.artifacts)));
     field('submitted', Array.isArray(p.submitted) && p.submitted.every((s) => isObj(s) && isStr(s.id) && isStr(s.os) && isStr(s.path) && isStrOrNull(s.receipt)));
     field('error', p.error === null || (isObj(p.error) && isStr(p.error.step) && isStr(p.error.kind) && isStr(p.error.message) && isStr(p.error.at)));
@@ -159,6 +162,7 @@ export function recordSeen(state: WatchState, proposal: ElectionProposal, at: st
     builtAt: null,
     submittedAt: null,
     attempts: 0,
+    transientFailures: 0,
     force: false,
     resultPath: null,
     envelopes: [],
@@ -209,8 +213,9 @@ export function markSubmitted(state: WatchState, id: string, at: string, submitt
 export function markError(state: WatchState, id: string, error: { step: string; kind: string; message: string; at: string }, transient: boolean): WatchState {
   const p = get(state, id);
   expect(p, ['started', 'built'], 'failed');
-  const giveUp = !transient || p.attempts >= MAX_ATTEMPTS;
-  return put(state, { ...p, phase: giveUp ? 'failed' : p.phase, error });
+  const transientFailures = p.transientFailures + (transient ? 1 : 0);
+  const giveUp = !transient || transientFailures >= MAX_ATTEMPTS;
+  return put(state, { ...p, phase: giveUp ? 'failed' : p.phase, error, transientFailures });
 }
 
 /** `--retry <id>`: a failed, too-late or closed proposal is reviewed again, deadline rule or not. */
@@ -219,5 +224,5 @@ export function markRetry(state: WatchState, id: string): WatchState {
   expect(p, ['failed', 'too-late', 'closed'], 'seen');
   // a failure after the envelopes were signed resumes at submitting exactly those envelopes
   const phase: Phase = p.envelopes.length > 0 && p.phase === 'failed' ? 'built' : 'seen';
-  return put(state, { ...p, phase, force: true, attempts: 0 });
+  return put(state, { ...p, phase, force: true, transientFailures: 0 });
 }

@@ -85,14 +85,19 @@ test('the state machine: seen → started → built → submitted; submitted is 
 
 test('errors: a transient one keeps the phase until MAX_ATTEMPTS, anything else fails at once; --retry', () => {
   let s = markStarted(recordSeen(emptyState(), proposal('1'), at), '1', at);
+  // restarts (kills) are attempts, not failures
+  for (let i = 0; i < 5; i++) s = markStarted(s, '1', at);
+  for (let i = 1; i < MAX_ATTEMPTS; i++) {
+    s = markError(s, '1', { step: 'build', kind: 'network', message: 'down', at }, true);
+    assert.equal(s.proposals['1']!.phase, 'started');
+    s = markStarted(s, '1', at);
+  }
   s = markError(s, '1', { step: 'build', kind: 'network', message: 'down', at }, true);
-  assert.equal(s.proposals['1']!.phase, 'started');
-  for (let i = 1; i < MAX_ATTEMPTS; i++) s = markStarted(s, '1', at);
-  s = markError(s, '1', { step: 'build', kind: 'network', message: 'down', at }, true);
-  assert.equal(s.proposals['1']!.phase, 'failed', `given up after ${MAX_ATTEMPTS} attempts`);
+  assert.equal(s.proposals['1']!.phase, 'failed', `given up after ${MAX_ATTEMPTS} network failures`);
   s = markRetry(s, '1');
   assert.equal(s.proposals['1']!.phase, 'seen');
   assert.equal(s.proposals['1']!.force, true);
+  assert.equal(s.proposals['1']!.transientFailures, 0);
   s = markError(markStarted(s, '1', at), '1', { step: 'build', kind: 'input', message: 'bad commit', at }, false);
   assert.equal(s.proposals['1']!.phase, 'failed');
   // a failure after signing resumes at submitting the same envelopes
