@@ -2,7 +2,8 @@
  * The state file of `watch` (the shell around state.ts): read and checked once, written whole
  * after every transition (temp file + fsync + rename + fsync of the directory, so a crash leaves
  * the old state or the new one, never a mix), and guarded by a lock file so two watchers never
- * share one state file. A lock left by a process that no longer runs is taken over.
+ * share one state file. A lock left by a watch that no longer runs (or ran before a reboot) is
+ * taken over.
  */
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -58,20 +59,32 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** Whether a process with this id runs (EPERM: it runs, as another user). */
-function alive(pid: number): boolean {
+/** This boot of the machine (Linux): a lock from an earlier boot is stale whatever its pid. */
+function bootId(): string | null {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+  } catch {
+    return null;
   }
 }
 
-function readLockPid(lockPath: string): number | null {
+/** Whether the lock's holder still runs: same boot (where known), and the process id is live. */
+function holderAlive(lock: { pid: number; boot: string | null }): boolean {
+  const boot = bootId();
+  if (lock.boot !== null && boot !== null && lock.boot !== boot) return false;
   try {
-    const j = JSON.parse(readFileSync(lockPath, 'utf8')) as { pid?: unknown };
-    return Number.isInteger(j.pid) && (j.pid as number) > 0 ? (j.pid as number) : null;
+    process.kill(lock.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it runs, as another user
+  }
+}
+
+function readLock(lockPath: string): { pid: number; boot: string | null } | null {
+  try {
+    const j = JSON.parse(readFileSync(lockPath, 'utf8')) as { pid?: unknown; boot?: unknown };
+    if (!Number.isInteger(j.pid) || (j.pid as number) <= 0) return null;
+    return { pid: j.pid as number, boot: typeof j.boot === 'string' ? j.boot : null };
   } catch {
     return null;
   }
@@ -85,21 +98,21 @@ export function acquireLock(statePath: string, pid = process.pid): () => void {
   const lockPath = lockPathOf(statePath);
   mkdirSync(dirname(lockPath), { recursive: true });
   const tmp = `${lockPath}.${randomBytes(6).toString('hex')}.tmp`;
-  writeDurably(tmp, `${JSON.stringify({ pid, since: new Date().toISOString() })}\n`);
+  writeDurably(tmp, `${JSON.stringify({ pid, boot: bootId(), since: new Date().toISOString() })}\n`);
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         linkSync(tmp, lockPath);
         return () => {
           // only our own lock is removed
-          if (readLockPid(lockPath) === pid) rmSync(lockPath, { force: true });
+          if (readLock(lockPath)?.pid === pid) rmSync(lockPath, { force: true });
         };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new WatchStoreError('io', `cannot create the lock ${lockPath}: ${(err as Error).message}`, { cause: err });
       }
-      const holder = readLockPid(lockPath);
-      if (holder !== null && holder !== pid && alive(holder)) {
-        throw new WatchStoreError('locked', `another watch (pid ${holder}) is using ${statePath}; stop it first, or give this one its own --state-file`);
+      const holder = readLock(lockPath);
+      if (holder !== null && holder.pid !== pid && holderAlive(holder)) {
+        throw new WatchStoreError('locked', `another watch (pid ${holder.pid}) is using ${statePath}; stop it first, or give this one its own --state-file`);
       }
       // left behind by a watch that was killed: take it over
       rmSync(lockPath, { force: true });

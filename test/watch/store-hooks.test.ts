@@ -38,20 +38,26 @@ test('state file: absent is empty; saved whole; no temp file left; a damaged fil
   }
 });
 
-test('lock: a second watcher on the same state file refuses; released on exit; a dead holder’s lock is taken over', async () => {
+test('lock: a second watcher on the same state file refuses; released on exit; a dead holder’s or an earlier boot’s lock is taken over', async () => {
   const path = join(dir, 'b', 'state.json');
   const release = acquireLock(path);
-  assert.throws(() => acquireLock(path, process.pid + 1), (e: unknown) => e instanceof WatchStoreError && e.kind === 'locked' && e.message.includes(`pid ${process.pid}`));
+  assert.equal(JSON.parse(readFileSync(lockPathOf(path), 'utf8')).pid, process.pid);
   release();
   assert.equal(existsSync(lockPathOf(path)), false);
   const again = acquireLock(path);
   again();
 
-  // a process that held the lock and died (SIGKILL leaves the file behind)
+  // a lock from before a reboot: its pid may run again as anything; taken over
+  writeFileSync(lockPathOf(path), JSON.stringify({ pid: 1, boot: 'an-earlier-boot', since: 'x' }) // pid 1 always runs);
+  if (existsSync('/proc/sys/kernel/random/boot_id')) acquireLock(path)();
+  rmSync(lockPathOf(path), { force: true });
+
+  // a watch that held the lock and died (SIGKILL leaves the file behind)
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
   await new Promise((r) => child.once('spawn', r));
   writeFileSync(lockPathOf(path), JSON.stringify({ pid: child.pid, since: 'x' }));
-  assert.throws(() => acquireLock(path), /another watch/, 'a live holder is respected');
+  assert.throws(() => acquireLock(path), (e: unknown) => e instanceof WatchStoreError && e.kind === 'locked' && e.message.includes(`another watch (pid ${child.pid})`), 'a live watch is respected');
+  assert.equal(JSON.parse(readFileSync(lockPathOf(path), 'utf8')).pid, child.pid, 'and its lock left alone');
   child.kill('SIGKILL');
   await new Promise((r) => child.once('close', r));
   const taken = acquireLock(path);
