@@ -48,7 +48,8 @@ test('lock: a second watcher on the same state file refuses; released on exit; a
   again();
 
   // a lock from before a reboot: its pid may run again as anything; taken over
-  writeFileSync(lockPathOf(path), JSON.stringify({ pid: 1, boot: 'an-earlier-boot', since: 'x' }) // pid 1 always runs);
+  // pid 1 always runs
+  writeFileSync(lockPathOf(path), JSON.stringify({ pid: 1, boot: 'an-earlier-boot', since: 'x' }));
   if (existsSync('/proc/sys/kernel/random/boot_id')) acquireLock(path)();
   rmSync(lockPathOf(path), { force: true });
 
