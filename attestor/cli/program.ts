@@ -15,7 +15,8 @@ const GROUPS: Array<() => Promise<Register>> = [
   async () => (await import('./commands/review.js')).registerReviewCommands,
   async () => (await import('./commands/replica.js')).registerReplica,
   async () => (await import('./commands/doctor.js')).registerDoctor,
-  async () => (await import('./commands/audit.js')).registerAudit
+  async () => (await import('./commands/audit.js')).registerAudit,
+  async () => (await import('./commands/watch.js')).registerWatch
 ];
 
 /** Commands that start without the rest of the command tree (no keys, agent or client to load). */

@@ -99,6 +99,16 @@ export async function fetchReport(ctx: Context, proposal: string): Promise<Repor
   return report;
 }
 
+/** `report --format markdown`: links to this canister's pages on this network (attestor/report/markdown.ts). */
+async function markdownOf(ctx: Context, proposal: string, report: ReportJson | null): Promise<string> {
+  const { renderMarkdown, canisterWebUrl } = await import('../../report/markdown.js');
+  if (!report) return `No attestations for proposal ${proposal} yet.\n`;
+  const target = ctx.target();
+  const canisterId = ctx.canisterId();
+  const mainnet = target.name === 'ic';
+  return renderMarkdown(report, { canisterId, canisterUrl: canisterWebUrl(target.url, canisterId, mainnet), network: mainnet ? 'ic' : target.url });
+}
+
 interface VerifyFlags {
   publicKey?: string;
   proposal?: string;
@@ -185,11 +195,16 @@ export function registerReviewCommands(program: Command): void {
   program
     .command('report')
     .argument('<proposal>', 'NNS proposal id')
+    .addOption(new Option('--format <text|markdown>', 'human output: a table, or a forum-ready summary in markdown (also added to --json as "markdown")').choices(['text', 'markdown']).default('text'))
     .description("the canister's report: per OS and artifact, the hash groups, reviewers, verdict and divergence hints")
     .action(
-      action(async (ctx, proposalText: string) => {
+      action(async (ctx, proposalText: string, o: { format?: string }) => {
         const proposal = parseProposalId(proposalText);
         const report = await fetchReport(ctx, proposal);
+        if (o.format === 'markdown') {
+          const markdown = await markdownOf(ctx, proposal, report);
+          return ctx.out.result({ proposal, report, markdown }, () => markdown);
+        }
         ctx.out.result({ proposal, report }, () => (report ? renderReport(report, ctx.out.color) : `no attestations for proposal ${proposal} yet`));
       })
     );
