@@ -106,10 +106,11 @@ export async function call<T>(rt: Runtime, id: Principal, method: MethodName, ar
   const ms = performance.now() - t;
   if (r.kind !== 'replied') throw new Error(`${method} was rejected (${r.errorCode}, ${r.instructions} instructions): ${r.message.slice(0, 300)}`);
   const [value] = IDL.decode([spec.ret], r.reply) as [T];
-  // An update's 0 s timers (the report refresh) run in the next round: run them, count them apart.
-  const before = rt.timerInstructions;
+  // An update's 0 s timers (the report refresh; Azle runs each callback as a self-call) run in
+  // the next round: run them, count them apart.
+  const before = rt.executedInstructions(id);
   if (!spec.query) await rt.tick();
-  return { value, instructions: Number(r.instructions), timerInstructions: Number(rt.timerInstructions - before), ms };
+  return { value, instructions: Number(r.instructions), timerInstructions: Number(rt.executedInstructions(id) - before), ms };
 }
 
 export function unwrap<T>(r: { Ok: T } | { Err: { kind: string; message: string } }, what: string): T {

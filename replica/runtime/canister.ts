@@ -50,6 +50,8 @@ export class Canister {
   compiled: CompiledModule | null = null;
   stable = new StableMemory();
   certifiedData: Uint8Array = new Uint8Array(0);
+  /** Instructions of every message executed (queries and trapped ones included), for the bench. */
+  executedInstructions = 0n;
   globalTimer = 0n;
   cycles = DEFAULT_CYCLES;
   version = 0n;
@@ -261,6 +263,7 @@ export class Canister {
     this.spare = null;
     this.stable.begin();
     const outcome = this.invoke(entry, state);
+    this.executedInstructions += outcome.instructions;
     if (outcome.trap !== null || !persist) {
       this.stable.rollback();
       this.restore(before);

@@ -111,8 +111,6 @@ export class Runtime {
   private certificateProvider: DataCertificateProvider | null = null;
   /** Instructions of the last install's canister_init or canister_post_upgrade (for the bench). */
   lastInstallInstructions = 0n;
-  /** Instructions of every canister_global_timer execution so far, summed (for the bench). */
-  timerInstructions = 0n;
   private queue: Message[] = [];
   private contexts = new Map<number, CallContext>();
   private callbacks = new Map<number, Callback>();
@@ -161,6 +159,11 @@ export class Runtime {
   /** Sets what `ic0.data_certificate_copy` returns in queries (the HTTP layer signs real ones). */
   setDataCertificateProvider(provider: DataCertificateProvider | null): void {
     this.certificateProvider = provider;
+  }
+
+  /** Instructions of every message the canister executed so far, summed (for the bench: timers and their self-calls). */
+  executedInstructions(canisterId: Principal): bigint {
+    return this.mustGet(canisterId).executedInstructions;
   }
 
   /** The canister's certified data (what the HTTP layer puts in the state tree). */
@@ -522,7 +525,6 @@ export class Runtime {
     const ctx = this.newContext(canister, { kind: 'system' }, canister.idBytes, 0n);
     const state = this.state('timer', { caller: canister.idBytes });
     const o = canister.execute({ export: 'canister_global_timer' }, state, true);
-    this.timerInstructions += o.instructions;
     if (o.trap !== null) this.log(canister.idText, `global timer trapped: ${o.trap}`);
     this.finish(ctx, state, o);
   }
