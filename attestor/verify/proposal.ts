@@ -15,7 +15,7 @@ import { reportToJson } from '../client/report.js';
 import { fetchProposalFromGovernance } from '../icos/proposal/governance.js';
 import { proposalEndpoints } from '../icos/proposal/endpoints.js';
 import { logHead, proposalState, verifyCertified } from './certified.js';
-import { parseReportText, reportJsonFromCertified } from './report-json.js';
+import { certifiedReportView } from './report-json.js';
 import type { ReportJson } from '../client/report.js';
 import type { VerifiedHead } from '../audit/tree-head.js';
 import { checkReportText, compareReportJson, EVIDENCE_FORMAT, verifyEvidence, type ElectedEvidence, type Evidence, type ProposalVerification } from './evidence.js';
@@ -142,5 +142,5 @@ export async function fetchVerifiedReport(client: AttestationsClient, proposalTe
   const text = c.report_json[0] ?? null;
   checkReportText(proposalText, text, proposalState(state.tree, BigInt(proposalText)));
   const head = logHead(state.tree);
-  return { report: text === null ? null : reportJsonFromCertified(parseReportText(text)), head: { ...head, timeNs: state.timeNs } };
+  return { report: text === null ? null : certifiedReportView(text), head: { ...head, timeNs: state.timeNs } };
 }
