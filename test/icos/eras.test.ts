@@ -24,7 +24,7 @@ import { publish, startCdn, type CdnServer } from '../../demo/cdn-server.js';
 import { generateIcRepo, type FixtureEra, type FixtureRepo } from '../../demo/ic-repo.js';
 import { PREDICATE_TYPE_V2 } from '../../protocol/types.js';
 import { validateStatement } from '../../protocol/validate.js';
-import { sampleEnvironmentV2 } from '../fixtures/environment-v2.js';
+import { sampleEnvironmentV2 } from '../fixtures/environment.js';
 import { stubDocker } from './stub-docker.js';
 
 let base: string;
