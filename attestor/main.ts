@@ -7,6 +7,10 @@ process.on('unhandledRejection', (err) => {
   if (process.env.ICOS_ATTEST_DEBUG === '1') process.stderr.write(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`);
 });
 
+// @dfinity/agent writes to the console when it cannot read a subnet's node keys (a stack on
+// stderr); the failure reaches the command as an error, so its console output is debug detail.
+if (process.env.ICOS_ATTEST_DEBUG !== '1') for (const k of ['warn', 'error', 'group', 'groupEnd', 'info', 'debug'] as const) console[k] = () => {};
+
 const argv = process.argv.slice(2);
 let code: number;
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {

@@ -1,22 +1,19 @@
 /**
- * Validation of the v2 environment record (environment.ts) and the v2 privacy rule: no home
- * path or user name anywhere in the predicate. Manifests are exempt: they are measured from the
- * built image, which is public, and say nothing about the reviewer's machine.
+ * Validation of the environment record, v1 (types.ts) and v2 (environment.ts), which share the
+ * host facts, git state and command line; and the v2 privacy rule: no home path or user name
+ * anywhere in the predicate. Manifests are exempt: they are measured from the built image, which
+ * is public, and say nothing about the reviewer's machine.
  */
 import { findPrivatePath, ROLE } from './environment.js';
 import { LIMITS } from './limits.js';
-import { arr, bool, hex, HEX40, int, nullable, obj, sha, str } from './validate.js';
+import { arr, bad, bool, hex, HEX40, int, nullable, obj, sha, str } from './validate-fields.js';
 
-type Bad = (path: string, why: string) => never;
+const P = 'predicate.environment';
+/** Fields both versions share, checked by `checkCommon`. */
+const COMMON = ['os', 'kernel', 'wsl', 'arch', 'cpus', 'memoryBytes', 'diskFreeBytes', 'git', 'commandLine', 'release'];
 
-const ENGINES = ['podman', 'docker'];
-const SOURCES = ['probe', 'inspect', 'script'];
-/** Relative path inside the checkout: no leading slash, no `..`, no drive letter. */
-const REL = /^(?![\\/])(?![A-Za-z]:)(?!.*(^|[\\/])\.\.([\\/]|$))[^\0]+$/;
-
-export function checkEnvironmentV2(v: unknown, bad: Bad): void {
-  const P = 'predicate.environment';
-  const e = obj(v, P, ['os', 'kernel', 'wsl', 'arch', 'cpus', 'memoryBytes', 'diskFreeBytes', 'container', 'dirs', 'git', 'script', 'files', 'commandLine', 'release']);
+/** Host facts, git state, command line and release flag: the same in v1 and v2. */
+function checkCommon(e: Record<string, unknown>): void {
   const os = obj(e.os, `${P}.os`, ['name', 'version']);
   str(os.name, `${P}.os.name`, LIMITS.shortString);
   str(os.version, `${P}.os.version`, LIMITS.shortString, false);
@@ -26,6 +23,49 @@ export function checkEnvironmentV2(v: unknown, bad: Bad): void {
   int(e.cpus, `${P}.cpus`, 1, 1 << 16);
   int(e.memoryBytes, `${P}.memoryBytes`, 0);
   int(e.diskFreeBytes, `${P}.diskFreeBytes`, 0);
+  const git = obj(e.git, `${P}.git`, ['commit', 'clean']);
+  hex(git.commit, `${P}.git.commit`, HEX40, 'a 40-hex lowercase git commit');
+  bool(git.clean, `${P}.git.clean`);
+  arr(e.commandLine, `${P}.commandLine`, 0, LIMITS.commandLineArgs).forEach((a, i) => str(a, `${P}.commandLine[${i}]`, LIMITS.longString, false));
+  bool(e.release, `${P}.release`);
+}
+
+/** A directory's filesystem facts (v1 tempDirs[], v2 dirs[]). */
+function checkFs(o: Record<string, unknown>, path: string): void {
+  str(o.fsType, `${path}.fsType`, LIMITS.shortString);
+  int(o.blockSize, `${path}.blockSize`, 0, 1 << 30);
+  bool(o.tmpfs, `${path}.tmpfs`);
+}
+
+/** v1: absolute temp dir paths, the build script by path and hash. */
+export function checkEnvironment(v: unknown): void {
+  const e = obj(v, P, [...COMMON, 'podman', 'docker', 'rootful', 'tempDirs', 'script']);
+  checkCommon(e);
+  nullable(e.podman, `${P}.podman`, (x, p) => str(x, p, LIMITS.shortString));
+  nullable(e.docker, `${P}.docker`, (x, p) => str(x, p, LIMITS.shortString));
+  nullable(e.rootful, `${P}.rootful`, bool);
+  arr(e.tempDirs, `${P}.tempDirs`, 0, LIMITS.tempDirs).forEach((t, i) => {
+    const tp = `${P}.tempDirs[${i}]`;
+    const o = obj(t, tp, ['path', 'fsType', 'blockSize', 'tmpfs']);
+    str(o.path, `${tp}.path`, LIMITS.longString);
+    checkFs(o, tp);
+  });
+  nullable(e.script, `${P}.script`, (x, p) => {
+    const s = obj(x, p, ['path', 'sha256']);
+    str(s.path, `${p}.path`, LIMITS.longString);
+    sha(s.sha256, `${p}.sha256`);
+  });
+}
+
+const ENGINES = ['podman', 'docker'];
+const SOURCES = ['probe', 'inspect', 'script'];
+/** Relative path inside the checkout: no leading slash, no `..`, no drive letter. */
+const REL = /^(?![\\/])(?![A-Za-z]:)(?!.*(^|[\\/])\.\.([\\/]|$))[^\0]+$/;
+
+/** v2: directories by role, the container, every file that defines the build. */
+export function checkEnvironmentV2(v: unknown): void {
+  const e = obj(v, P, [...COMMON, 'container', 'dirs', 'script', 'files']);
+  checkCommon(e);
   nullable(e.container, `${P}.container`, (x, p) => {
     const c = obj(x, p, ['engine', 'version', 'rootful', 'storageDriver', 'image', 'imagePinned', 'source', 'userConfig', 'declaredTmpfs']);
     if (typeof c.engine !== 'string' || !ENGINES.includes(c.engine)) bad(`${p}.engine`, `expected one of ${ENGINES.join(', ')}`);
@@ -49,29 +89,22 @@ export function checkEnvironmentV2(v: unknown, bad: Bad): void {
     if (!ROLE.test(role)) bad(`${dp}.role`, `expected a role (repo, tmp, var-tmp, cache, container:/path), not a host path: ${JSON.stringify(role.slice(0, 40))}`);
     if (roles.has(role)) bad(`${dp}.role`, `${role} appears twice`);
     roles.add(role);
-    str(o.fsType, `${dp}.fsType`, LIMITS.shortString);
-    int(o.blockSize, `${dp}.blockSize`, 0, 1 << 30);
-    bool(o.tmpfs, `${dp}.tmpfs`);
+    checkFs(o, dp);
   });
-  const git = obj(e.git, `${P}.git`, ['commit', 'clean']);
-  hex(git.commit, `${P}.git.commit`, HEX40, 'a 40-hex lowercase git commit');
-  bool(git.clean, `${P}.git.clean`);
-  nullable(e.script, `${P}.script`, (x, p) => relative(x, p, bad));
+  nullable(e.script, `${P}.script`, relative);
   const paths = new Set<string>();
   arr(e.files, `${P}.files`, 0, LIMITS.buildFiles).forEach((f, i) => {
     const fp = `${P}.files[${i}]`;
     const o = obj(f, fp, ['path', 'sha256', 'atCommit']);
-    const path = relative(o.path, `${fp}.path`, bad);
+    const path = relative(o.path, `${fp}.path`);
     if (paths.has(path)) bad(`${fp}.path`, `${path} appears twice`);
     paths.add(path);
     sha(o.sha256, `${fp}.sha256`);
     nullable(o.atCommit, `${fp}.atCommit`, bool);
   });
-  arr(e.commandLine, `${P}.commandLine`, 0, LIMITS.commandLineArgs).forEach((a, i) => str(a, `${P}.commandLine[${i}]`, LIMITS.longString, false));
-  bool(e.release, `${P}.release`);
 }
 
-function relative(v: unknown, path: string, bad: Bad): string {
+function relative(v: unknown, path: string): string {
   const s = str(v, path, LIMITS.longString);
   if (!REL.test(s)) bad(path, `expected a path relative to the checkout, got ${JSON.stringify(s.slice(0, 40))}`);
   return s;
@@ -81,7 +114,7 @@ function relative(v: unknown, path: string, bad: Bad): string {
  * v2: no home path or user name in any string of the predicate (manifests excepted, see above).
  * Runs after the shape checks, so it only walks validated, bounded JSON.
  */
-export function checkNoPrivatePaths(predicate: Record<string, unknown>, bad: Bad): void {
+export function checkNoPrivatePaths(predicate: Record<string, unknown>): void {
   const walk = (v: unknown, path: string): void => {
     if (typeof v === 'string') {
       const hit = findPrivatePath(v);

@@ -70,6 +70,7 @@ function inputsDigest(spec: CanisterSpec): string {
     join(root, 'package-lock.json'),
     join(root, 'scripts/build-canister.ts'),
     join(root, 'scripts/canisters.ts'),
+    join(root, 'protocol/leb128.ts'), // imported by canisters.ts
     join(root, spec.candid)
   ];
   for (const file of files) {

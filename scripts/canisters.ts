@@ -1,4 +1,5 @@
 /** The canisters this repository builds, and the small pure helpers the build uses. */
+import { uleb128 } from '../protocol/leb128.js';
 
 export interface CanisterSpec {
   name: string;
@@ -45,23 +46,12 @@ export function candidMatches(committed: string, emitted: string): boolean {
   return normalizeCandid(committed) === normalizeCandid(emitted);
 }
 
-function leb128(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
 /** Appends a Wasm custom section (id 0): size, name length, name, content. */
 export function appendCustomSection(wasm: Uint8Array, name: string, content: Uint8Array): Uint8Array {
   const nameBytes = new TextEncoder().encode(name);
-  const body = [...leb128(nameBytes.length), ...nameBytes];
+  const body = [...uleb128(nameBytes.length), ...nameBytes];
   const size = body.length + content.length;
-  const header = [0, ...leb128(size), ...body];
+  const header = [0, ...uleb128(size), ...body];
   const out = new Uint8Array(wasm.length + header.length + content.length);
   out.set(wasm, 0);
   out.set(header, wasm.length);

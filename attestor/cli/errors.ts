@@ -134,12 +134,17 @@ export function nonReplicaAnswer(err: unknown): string | null {
     const m = /Status:\s*(\d{3})\s*\(([^)]*)\)/.exec(msg);
     if (!m) continue;
     const body = /Body:\s*([\s\S]*)$/.exec(msg)?.[1] ?? '';
-    // a web page is never a replica's answer; a replica's own refusals are CBOR or name IC things
-    const html = /"content-type","text\/html/i.test(msg) || /^\s*<(!doctype|html)/i.test(body);
-    if (!html && (/application\/cbor/i.test(msg) || /canister|subnet|replica|ingress|certificate/i.test(body))) return null;
+    const type = `${/"content-type","([^"]*)"/i.exec(msg)?.[1] ?? ''}${/application\/cbor/i.test(msg) ? ' application/cbor' : ''}`;
+    if (looksLikeReplicaAnswer(type, body)) return null;
     return `HTTP ${m[1]}${m[2] ? ` ${m[2]}` : ''}`;
   }
   return null;
+}
+
+/** Whether an HTTP error answer could be an IC replica's: a web page never is; a replica's own refusals are CBOR or name IC things. */
+export function looksLikeReplicaAnswer(contentType: string, body: string): boolean {
+  if (/text\/html/i.test(contentType) || /^\s*<(!doctype|html)/i.test(body)) return false;
+  return /application\/cbor/i.test(contentType) || /canister|subnet|replica|ingress|certificate/i.test(body);
 }
 
 /** The first file system error in the chain as words: "nope.bin: no such file or directory". */

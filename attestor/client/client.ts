@@ -9,6 +9,7 @@ import { Actor, type ActorSubclass, type HttpAgent } from '@dfinity/agent';
 import { CliError, isNetworkFailure, networkError, nonReplicaAnswer, oneLine, VerificationError } from '../cli/errors.js';
 import { loadService } from '../cli/cores.js';
 import { withRetry, type RetryOptions } from './retry.js';
+import { transportError, transportMark } from '../network/agent.js';
 import { fromAgentTrustFailure, isAgentTrustFailure } from '../verify/trust-error.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -71,10 +72,11 @@ export class AttestationsClient {
   async call<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
     const fn = this.actor[method];
     if (typeof fn !== 'function') throw new CliError('unavailable', `the canister interface has no method ${method}`);
+    const mark = transportMark(this.agent);
     try {
       return (await fn(...args)) as T;
     } catch (err) {
-      throw this.translate(err, method);
+      throw this.translate(err, method, mark);
     }
   }
 
@@ -82,21 +84,28 @@ export class AttestationsClient {
   async callWithRetry<T = unknown>(method: string, args: unknown[], retry: RetryOptions = {}): Promise<T> {
     const fn = this.actor[method];
     if (typeof fn !== 'function') throw new CliError('unavailable', `the canister interface has no method ${method}`);
+    const mark = transportMark(this.agent);
     try {
       return (await withRetry(() => fn(...args), retry)) as T;
     } catch (err) {
-      throw this.translate(err, method);
+      throw this.translate(err, method, mark);
     }
   }
 
-  private translate(err: unknown, method: string): CliError {
+  /** `mark`: the agent's transport log before the call (network/agent.ts), so only this call's failures count. */
+  private translate(err: unknown, method: string, mark: number): CliError {
     if (err instanceof CliError) return err;
+    if (isAgentTrustFailure(err)) {
+      // The agent reports node keys it could not fetch (no connection, a web page) as a trust
+      // failure, racing the query's own transport error: an outage is exit 3, never "check --root-key".
+      const below = transportError(this.agent, mark, this.url, err, 'the canister at ');
+      if (below) return below;
+      if (transportBelow(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`, err);
+      return fromAgentTrustFailure(err, this.url);
+    }
     const http = nonReplicaAnswer(err);
     if (http) return new CliError('network', `${this.url} is not an IC replica (it answered ${http} to ${method}); check --network`, undefined, { cause: err });
     if (isNetworkFailure(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`, err);
-    // The agent reports a failed fetch of the subnet's node keys as a trust failure: it is the network.
-    if (isAgentTrustFailure(err) && transportBelow(err)) return networkError(`cannot reach the canister at ${this.url}: ${oneLine(err)}`, err);
-    if (isAgentTrustFailure(err)) return fromAgentTrustFailure(err, this.url);
     const msg = oneLine(err);
     if (/canister.*(not found|does not exist)|no such canister/i.test(msg)) {
       return new CliError('canister', `canister ${this.canisterId} is not installed at ${this.url} (${msg}); check --canister`);

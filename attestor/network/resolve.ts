@@ -91,6 +91,25 @@ export function sameEndpoint(a: string, b: string): boolean {
   }
 }
 
+/**
+ * Where NNS governance is read, for every command: --governance-network when given, else
+ * --network when that is `local` or a loopback URL (the embedded replica hosts the governance
+ * stand-in next to the canister), else mainnet (`ic`, whose root key is pinned).
+ */
+export function governanceNetworkOf(governanceNetwork: string | undefined, network: string | undefined): string {
+  if (governanceNetwork) return governanceNetwork;
+  if (network === 'local') return network;
+  if (network) {
+    try {
+      const host = new URL(network).hostname;
+      if (host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1') return network;
+    } catch {
+      // not a URL: resolveNetwork reports it for --network itself
+    }
+  }
+  return 'ic';
+}
+
 export interface NetworkOptions {
   /** `local`, `ic` or an http(s) URL; default `local`. */
   network?: string;

@@ -19,7 +19,7 @@ import { bytesEqual, bytesToHex, hexToBytes, utf8Encode } from '../../protocol/b
 import { RFC9162_SHA256 } from '../../protocol/merkle/index.js';
 import type { ReportJson } from '../client/report.js';
 import { logHead, proposalState, verifyCertified, type CertifiedProposal } from './certified.js';
-import { parseReportText, reportJsonFromCertified } from './report-json.js';
+import { certifiedReportView } from './report-json.js';
 import { TrustError } from './trust-error.js';
 
 export const EVIDENCE_FORMAT = 'icos-attest/evidence/v1';
@@ -158,7 +158,7 @@ export async function verifyEvidence(e: Evidence, trust: Trust): Promise<Proposa
   const certifiedAtt = new Map(events.filter((x) => x.kind === 'attestation').map((x) => [x.id, x]));
   const revoked = new Set(events.filter((x) => x.kind === 'revocation').map((x) => x.id));
 
-  const report = text === null ? null : reportJsonFromCertified(parseReportText(text));
+  const report = text === null ? null : certifiedReportView(text);
   const differences: string[] = [];
   const checked: CheckedAttestation[] = [];
   const records: AttestationRecord[] = [];

@@ -15,11 +15,12 @@ import { reportToJson } from '../client/report.js';
 import { fetchProposalFromGovernance } from '../icos/proposal/governance.js';
 import { proposalEndpoints } from '../icos/proposal/endpoints.js';
 import { logHead, proposalState, verifyCertified } from './certified.js';
-import { parseReportText, reportJsonFromCertified } from './report-json.js';
+import { certifiedReportView } from './report-json.js';
 import type { ReportJson } from '../client/report.js';
 import type { VerifiedHead } from '../audit/tree-head.js';
 import { checkReportText, compareReportJson, EVIDENCE_FORMAT, verifyEvidence, type ElectedEvidence, type Evidence, type ProposalVerification } from './evidence.js';
 import { fromAgentTrustFailure, isAgentTrustFailure, TrustError } from './trust-error.js';
+import { transportFailureSince, transportMark } from '../network/agent.js';
 import type { Agent } from '@dfinity/agent';
 
 export type { CheckedAttestation, ProposalVerification } from './evidence.js';
@@ -107,11 +108,13 @@ export function compareReport(ours: ProposalConsensus, theirs: ProposalReport | 
  * report that names one fails (verifyEvidence).
  */
 export async function electedFromGovernance(agent: Agent, network: string, proposal: string, governanceId = proposalEndpoints().governanceId): Promise<ElectedEvidence> {
+  const mark = transportMark(agent);
   try {
     const p = await fetchProposalFromGovernance(agent, proposal, { governanceId, certified: true, allowNotIcos: true });
     return { source: 'governance', governanceId, network, elects: p.elects, sha256: p.sha256, commit: p.commit };
   } catch (err) {
-    if (isAgentTrustFailure(err)) throw fromAgentTrustFailure(err, network);
+    // a trust error over a failed transport is an outage (network/agent.ts), not a bad certificate
+    if (isAgentTrustFailure(err) && !transportFailureSince(agent, mark)) throw fromAgentTrustFailure(err, network);
     const e = err as { name?: string; kind?: string; message?: string };
     if (e.name === 'ProposalError' && e.kind === 'not-found') return { source: 'governance', governanceId, network, elects: 'unknown-proposal', sha256: null, commit: null };
     return { source: 'unavailable', reason: String(e.message ?? err).split('\n')[0] };
@@ -139,5 +142,5 @@ export async function fetchVerifiedReport(client: AttestationsClient, proposalTe
   const text = c.report_json[0] ?? null;
   checkReportText(proposalText, text, proposalState(state.tree, BigInt(proposalText)));
   const head = logHead(state.tree);
-  return { report: text === null ? null : reportJsonFromCertified(parseReportText(text)), head: { ...head, timeNs: state.timeNs } };
+  return { report: text === null ? null : certifiedReportView(text), head: { ...head, timeNs: state.timeNs } };
 }

@@ -7,6 +7,7 @@
 import { sha256 } from '../../protocol/sha256.js';
 import { asciiBytes, concatBytes, utf8Encode } from '../../protocol/bytes.js';
 import { compare } from '../../protocol/hash-tree.js';
+import { uleb128 } from '../../protocol/leb128.js';
 
 /** The headers a page's certification covers (what a tampering node must not change). */
 export const CERTIFIED_HEADERS = ['content-type', 'cache-control', 'x-content-type-options', 'content-security-policy'] as const;
@@ -18,23 +19,12 @@ export const RESPONSE_ONLY_EXPRESSION =
 
 export const RESPONSE_ONLY_EXPRESSION_HASH = sha256(asciiBytes(RESPONSE_ONLY_EXPRESSION));
 
-function leb128(n: number): Uint8Array {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return Uint8Array.from(out);
-}
-
 const text = (s: string): Uint8Array => utf8Encode(s) ?? new Uint8Array(0);
 
 /** The representation-independent hash of string-valued headers plus the status pseudo-header. */
 function headersHash(headers: [string, string][], status: number): Uint8Array {
   const pairs = headers.map(([k, v]) => concatBytes(sha256(text(k)), sha256(text(v))));
-  pairs.push(concatBytes(sha256(asciiBytes(':ic-cert-status')), sha256(leb128(status))));
+  pairs.push(concatBytes(sha256(asciiBytes(':ic-cert-status')), sha256(uleb128(status))));
   pairs.sort(compare);
   return sha256(concatBytes(...pairs));
 }

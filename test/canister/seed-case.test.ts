@@ -13,7 +13,7 @@ import { signEnvelope } from '../../protocol/envelope.js';
 import { findPrivatePath } from '../../protocol/environment.js';
 import { toCandidEnvelope, type ProposalReport } from '../../protocol/service.js';
 import type { OsName } from '../../protocol/types.js';
-import { sampleEnvironmentV2 } from '../fixtures/environment-v2.js';
+import { sampleEnvironmentV2 } from '../fixtures/environment.js';
 import { hash, profile, reviewer } from './fixtures.js';
 import { deploy, type Deployed } from './harness.js';
 import { ok } from './util.js';

@@ -101,7 +101,7 @@ async function runCase(c: Case, env: NodeJS.ProcessEnv): Promise<void> {
   assert.equal(doc.error.exitCode, c.code, c.name);
 }
 
-test('replica and governance failures: unreachable, a plain web server (not an IC replica), with and without --root-key', { todo: 'after the certified-CLI merge a plain web server with --root-key is exit 1 (trust), not 3' }, async (t) => {
+test('replica and governance failures: unreachable, a plain web server (not an IC replica), with and without --root-key', async (t) => {
   const home = tempDir();
   const env = isolatedEnv(home);
   const closed = `http://127.0.0.1:${await closedPort()}`;

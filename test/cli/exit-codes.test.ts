@@ -44,7 +44,7 @@ test('--json errors are one JSON object on stdout with kind and exit code', asyn
   assert.match(j.error.message, /not a commit/);
 });
 
-test('an unreachable replica or canister → exit 3, one line', { todo: 'after merging the certified CLI, a node-key fetch failure is classified as trust (exit 1), not network (exit 3)' }, async () => {
+test('an unreachable replica or canister → exit 3, one line', async () => {
   const env = isolatedEnv(tempDir());
   const port = await closedPort();
   const url = `http://127.0.0.1:${port}`;

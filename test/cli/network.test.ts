@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { IC_ROOT_KEY } from '@dfinity/agent';
 
 import { CliError } from '../../attestor/cli/errors.js';
-import { IC_URL, LOCAL_DFX_URL, resolveCanisterId, resolveNetwork, sameEndpoint } from '../../attestor/network/resolve.js';
+import { IC_URL, LOCAL_DFX_URL, governanceNetworkOf, resolveCanisterId, resolveNetwork, sameEndpoint } from '../../attestor/network/resolve.js';
 import { tempDir } from './helpers.js';
 
 const CANISTER = 'bkyz2-fmaaa-aaaaa-qaaaq-cai';
@@ -87,6 +87,17 @@ test('canister id: --canister, then local.json of the same endpoint, then dfx\'s
 
   const ic = resolveNetwork({ network: 'ic', stateDir });
   assert.throws(() => resolveCanisterId(ic, { stateDir }, cwd), /not deployed on mainnet yet/);
+});
+
+test('governance network, one rule for every command: explicit, else a local --network, else ic', () => {
+  assert.equal(governanceNetworkOf('http://10.0.0.1:8080', 'local'), 'http://10.0.0.1:8080');
+  assert.equal(governanceNetworkOf(undefined, 'local'), 'local');
+  assert.equal(governanceNetworkOf(undefined, 'http://127.0.0.1:4943'), 'http://127.0.0.1:4943');
+  assert.equal(governanceNetworkOf(undefined, 'http://localhost:8000'), 'http://localhost:8000');
+  // a remote URL may be a boundary node of mainnet: governance stays on mainnet's pinned root key
+  assert.equal(governanceNetworkOf(undefined, 'https://icp-api.io'), 'ic');
+  assert.equal(governanceNetworkOf(undefined, 'ic'), 'ic');
+  assert.equal(governanceNetworkOf(undefined, undefined), 'ic');
 });
 
 test('sameEndpoint treats localhost and 127.0.0.1 alike, ports must match', () => {

@@ -39,7 +39,7 @@ async function gatewayJson(url: string, canisterId: string, path: string): Promi
   return { status: res.status, body: await res.text() };
 }
 
-test('replica start: state survives a clean stop and restart; report works from a second process', { todo: 'report from a second process after restart: the query is answered without node signatures' }, async () => {
+test('replica start: state survives a clean stop and restart; report works from a second process', async () => {
   assertWasm(ATTESTATIONS_WASM);
   const home = tempHome(base, 'reviewer');
   const work = join(base, 'work');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diagnoseMachine } from '../../attestor/doctor/index.js';
 import type { EnvironmentV2 } from '../../protocol/environment.js';
-import { sampleEnvironmentV2 } from '../fixtures/environment-v2.js';
+import { sampleEnvironmentV2 } from '../fixtures/environment.js';
 import { isolatedEnv, runCli } from '../cli/helpers.js';
 
 const COMMIT = 'a'.repeat(40);

@@ -22,7 +22,9 @@ import { checkProposal } from '../../attestor/icos/cdn/check.js';
 import { makeCdnTree } from '../../demo/cdn-tree.js';
 import { publish, startCdn, type CdnServer } from '../../demo/cdn-server.js';
 import { generateIcRepo, type FixtureEra, type FixtureRepo } from '../../demo/ic-repo.js';
+import { PREDICATE_TYPE_V2 } from '../../protocol/types.js';
 import { validateStatement } from '../../protocol/validate.js';
+import { sampleEnvironmentV2 } from '../fixtures/environment.js';
 import { stubDocker } from './stub-docker.js';
 
 let base: string;
@@ -203,7 +205,7 @@ describe('the build environment is an allow-list', () => {
 });
 
 describe('launch measurements compared in full', () => {
-  test('a tampered launch-measurements.json on one mirror is caught (metadata included, against SHA256SUMS)', { todo: 'its statement fixture fails environment v2 validation (predicate.environment.container) since the issue-15 merge' }, async () => {
+  test('a tampered launch-measurements.json on one mirror is caught (metadata included, against SHA256SUMS)', async () => {
     const { commit, r } = await build('lm', '2025-26', process.env);
     assert.ok(r.ok);
     const res = r.value.result;
@@ -246,13 +248,14 @@ describe('launch measurements compared in full', () => {
     assert.equal(mismatch.launchMeasurements?.outcome, 'mismatch');
     assert.equal(toArtifactResult(recovery, comparisonsFromCheck(clean.report, recovery.name)).launchMeasurements?.outcome, 'match');
 
-    // A statement claiming "match" for the tampered comparison does not validate.
+    // A statement claiming "match" for the tampered comparison does not validate (a v2 statement,
+    // as `attest` signs today, with the shared v2 environment fixture).
     const forged = { ...mismatch, launchMeasurements: { ...mismatch.launchMeasurements!, outcome: 'match' as const } };
     const statement = (a: typeof ok) => ({
       _type: 'https://in-toto.io/Statement/v1',
       subject: [{ name: a.name, digest: { sha256: a.sha256 } }],
-      predicateType: 'https://github.com/icos-attest/icos-attest/predicate/ic-os-build/v1',
-      predicate: { proposal: '2', commit, os: 'guestos', artifacts: [a], environment: res.environment, tool: { name: 'icos-attest', version: '0.1.0' }, startedAt: res.startedAt, finishedAt: res.finishedAt },
+      predicateType: PREDICATE_TYPE_V2,
+      predicate: { proposal: '2', commit, os: 'guestos', artifacts: [a], environment: sampleEnvironmentV2(commit), tool: { name: 'icos-attest', version: '0.1.0' }, startedAt: res.startedAt, finishedAt: res.finishedAt },
     });
     assert.ok(validateStatement(statement(ok)).ok, JSON.stringify(validateStatement(statement(ok))));
     const v = validateStatement(statement(forged));

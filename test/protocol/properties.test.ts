@@ -155,18 +155,35 @@ describe('properties', () => {
     }), { numRuns: 60 });
   });
 
-  it('changing any base64 character of the envelope is refused', () => {
+  /** The URL-safe alphabet is accepted (protocol/README.md): '-' and '_' spell the values of '+' and '/'. */
+  const TWIN: Record<string, string> = { '+': '-', '-': '+', '/': '_', _: '/' };
+
+  it('changing any base64 character of the envelope is refused (its URL-safe twin spells the same bytes)', () => {
     fc.assert(fc.property(statementArb, signerArb, fc.boolean(), fc.nat(), fc.constantFrom(...'AQgw+/=-_.'), (st, signer, inSig, at, ch) => {
       const env = signEnvelope(st, signer);
       const field = inSig ? env.signatures[0].sig : env.payload;
       const i = at % field.length;
-      fc.pre(field[i] !== ch);
+      fc.pre(field[i] !== ch && TWIN[field[i]] !== ch);
       const changed = field.slice(0, i) + ch + field.slice(i + 1);
       const e: Envelope = inSig ? { ...env, signatures: [{ ...env.signatures[0], sig: changed }] } : { ...env, payload: changed };
       const r = verifyEnvelope(e, signer.publicKeyDer);
       assert.ok(!r.ok);
       assert.ok(['bad-base64', 'bad-signature'].includes(r.error.kind), r.error.kind);
     }), { numRuns: 80 });
+  });
+
+  it('an alphabet twin is the same envelope: it verifies, with the same digest', () => {
+    fc.assert(fc.property(statementArb, signerArb, fc.boolean(), (st, signer, inSig) => {
+      const env = signEnvelope(st, signer);
+      const field = inSig ? env.signatures[0].sig : env.payload;
+      fc.pre(/[+/]/.test(field));
+      const twin = field.replace(/[+/]/g, (c) => TWIN[c]!);
+      const e: Envelope = inSig ? { ...env, signatures: [{ ...env.signatures[0], sig: twin }] } : { ...env, payload: twin };
+      const a = verifyEnvelope(env, signer.publicKeyDer);
+      const b = verifyEnvelope(e, signer.publicKeyDer);
+      assert.ok(a.ok && b.ok, b.ok ? '' : b.error.message);
+      assert.equal(b.value.digest, a.value.digest);
+    }), { numRuns: 40 });
   });
 
   /** Field changes: valid or not, a change under an old signature never verifies. */

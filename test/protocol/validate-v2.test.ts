@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { validateStatement } from '../../protocol/validate.js';
 import { findPrivatePath, normaliseEnvironment, redactPath } from '../../protocol/environment.js';
 import { PREDICATE_TYPE_V2, type StatementV2 } from '../../protocol/types.js';
-import { sampleEnvironmentV2 } from '../fixtures/environment-v2.js';
-import { sampleEnvironment } from '../fixtures/environment.js';
+import { sampleEnvironment, sampleEnvironmentV2 } from '../fixtures/environment.js';
 import { statement } from './fixtures.js';
 
 const COMMIT = 'c'.repeat(40);

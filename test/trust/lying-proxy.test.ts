@@ -58,13 +58,14 @@ before(async () => {
   as = (r) => createActor<AttestationsService>(rt, id, idlFactory, { caller: r.principal });
   const controller = createActor<AttestationsService>(rt, id, idlFactory, { caller: CONTROLLER });
 
-  // NNS governance stand-in: the proposal elects G.
+  // NNS governance stand-in: the proposal elects G (with download URLs, as any real election:
+  // payloads are validated where read).
   const nns = Ed25519KeyIdentity.generate();
   const gov = rt.createCanister({ controllers: [nns.getPrincipal()] });
   await rt.install(gov, new Uint8Array(readFileSync(GOVERNANCE_WASM)));
   const admin = createActor<GovernanceStandIn>(rt, gov, governanceStandInIdlFactory, { caller: nns.getPrincipal() });
   assert.deepEqual(
-    await admin.add_election({ id: P, title: 'Elect GuestOS', summary: 'trust test', function: { ReviseElectedGuestosVersions: null }, commit: ['a'.repeat(40)], sha256: [G], urls: [], launch_measurements: [], unelect: [], proposed_at_seconds: 1764000000n, deadline_seconds: [] }),
+    await admin.add_election({ id: P, title: 'Elect GuestOS', summary: 'trust test', function: { ReviseElectedGuestosVersions: null }, commit: ['a'.repeat(40)], sha256: [G], urls: [`https://download.dfinity.systems/ic/${'a'.repeat(40)}/guest-os/update-img/update-img.tar.zst`], launch_measurements: [], unelect: [], proposed_at_seconds: 1764000000n, deadline_seconds: [] }),
     { Ok: P }
   );
 
@@ -89,7 +90,7 @@ after(async () => {
 });
 
 describe('through a lying proxy', () => {
-  it('honest answers verify: exit 0, consensus recomputed, elected hash read from governance', { todo: 'the elected hash reads as unavailable since the issue-17 merge (governance network defaults)' }, async () => {
+  it('honest answers verify: exit 0, consensus recomputed, elected hash read from governance', async () => {
     proxy.honest();
     const [ver, rep, aud] = await Promise.all([cli(['--json', 'verify', '--proposal', String(P), '--evidence', join(base, 'evidence.json')]), cli(['--json', 'report', String(P)]), cli(['--json', 'audit'])]);
     assert.equal(ver.code, 0, describeRun(ver));

@@ -8,7 +8,7 @@ import { notIcosMessage } from '../../../protocol/nns/alternative.js';
 import type { OsName } from '../../../protocol/types.js';
 import { writeFileAtomic } from '../../attest/files.js';
 import { createAgent } from '../../network/agent.js';
-import { resolveNetwork } from '../../network/resolve.js';
+import { governanceNetworkOf as governanceNetworkFor, resolveNetwork } from '../../network/resolve.js';
 import { action } from '../action.js';
 import type { Context } from '../context.js';
 import { loadBuild, loadCdn, loadDiff, loadHash, loadManifest, loadProposal } from '../cores.js';
@@ -106,19 +106,9 @@ export async function readProposal(ctx: Context, id: string, flags: ProposalSour
   }
 }
 
-/** --governance-network, else --network when that is a local replica (a test net has its own governance), else ic. */
+/** The one governance default rule (network/resolve.ts), for the proposal source flags. */
 export function governanceNetworkOf(flags: ProposalSourceFlags, network: string | undefined): string {
-  if (flags.governanceNetwork) return flags.governanceNetwork;
-  if (network === 'local') return network;
-  if (network) {
-    try {
-      const host = new URL(network).hostname;
-      if (host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1') return network;
-    } catch {
-      // not a URL: resolveNetwork reports it for --network itself
-    }
-  }
-  return 'ic';
+  return governanceNetworkFor(flags.governanceNetwork, network);
 }
 
 const COMMIT_RE = /^[0-9a-f]{40}$/;

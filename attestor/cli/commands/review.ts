@@ -18,7 +18,7 @@ import { rememberHead } from '../../audit/remember.js';
 import type { AttestationsClient } from '../../client/client.js';
 import { writeFileAtomic } from '../../attest/files.js';
 import { createAgent } from '../../network/agent.js';
-import { resolveNetwork, sameEndpoint } from '../../network/resolve.js';
+import { governanceNetworkOf, resolveNetwork, sameEndpoint } from '../../network/resolve.js';
 import { proposalEndpoints } from '../../icos/proposal/endpoints.js';
 import { hexToBytes } from '../../../protocol/bytes.js';
 import { action } from '../action.js';
@@ -119,10 +119,10 @@ interface VerifyFlags {
   governanceId?: string;
 }
 
-/** Elected hashes from governance on --governance-network (the same agent when it is the same replica). */
+/** Elected hashes from governance (--governance-network, default as for every command: network/resolve.ts), the same agent when it is the same replica. */
 function governanceReader(ctx: Context, client: AttestationsClient, proposal: string, o: VerifyFlags): () => Promise<ElectedEvidence> {
   return async () => {
-    const target = resolveNetwork({ network: o.governanceNetwork ?? 'ic', stateDir: ctx.opts.stateDir });
+    const target = resolveNetwork({ network: governanceNetworkOf(o.governanceNetwork, ctx.opts.network), stateDir: ctx.opts.stateDir });
     const agent = sameEndpoint(target.url, client.url) ? client.agent : await createAgent(target, undefined, (m) => ctx.out.warn(m));
     const elected = await electedFromGovernance(agent, target.url, proposal, proposalEndpoints({ governanceId: o.governanceId }).governanceId);
     if (elected.source === 'unavailable') ctx.out.warn(`the elected hash was not read from NNS governance (${elected.reason}); set --governance-network`);
@@ -217,7 +217,7 @@ export function registerReviewCommands(program: Command): void {
     .addOption(new Option('--expect-proposal <id>', 'offline: also require the envelope to be for this proposal'))
     .option('--evidence <file>', 'with --proposal: also save everything fetched (certified report, envelopes, keys, elected hash) as JSON')
     .option('--replay <file>', 'verify saved evidence offline (certificate age not checked; root key must be pinned)')
-    .addOption(new Option('--governance-network <local|ic|URL>', 'replica hosting NNS governance, read for the elected hash').default('ic').env('ICOS_ATTEST_GOVERNANCE_NETWORK'))
+    .addOption(new Option('--governance-network <local|ic|URL>', 'replica hosting NNS governance, read for the elected hash (default: --network when it is local, else ic)').env('ICOS_ATTEST_GOVERNANCE_NETWORK'))
     .addOption(new Option('--governance-id <id>', 'NNS governance canister id').env('ICOS_ATTEST_GOVERNANCE_ID'))
     .description('re-verify signatures and consensus independently of the canister (exit 1 on any failure)')
     .action(
