@@ -246,7 +246,7 @@ export function parseDid(src: string): DidService {
   };
 
   const funcOf = (a: Extract<Ast, { t: 'func' }>): IDL.FuncClass =>
-    IDL.Func(a.args.map((x) => build(x.type)), a.rets.map(build), a.ann as ('query' | 'oneway' | 'composite_query')[]);
+    IDL.Func(a.args.map((x) => build(x.type)) as [IDL.Type], a.rets.map(build) as [IDL.Type], a.ann as ('query' | 'oneway' | 'composite_query')[]);
 
   const build = (a: Ast): IDL.Type => {
     switch (a.t) {
