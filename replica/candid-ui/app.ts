@@ -63,7 +63,7 @@ function methodSection(m: DidMethod, actor: Record<string, (...a: unknown[]) => 
   });
   const button = el('button', { type: 'submit' }, query ? 'Query' : 'Call');
   form.append(button);
-  const out = el('pre', { class: 'result', 'aria-live': 'polite', 'data-method': m.name, tabindex: '0', 'aria-label': `${m.name} result` });
+  const out = el('pre', { class: 'result', role: 'status', 'data-method': m.name, tabindex: '0', 'aria-label': `${m.name} result` });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const args = inputs.map((b) => b.parse());
