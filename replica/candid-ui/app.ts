@@ -81,7 +81,8 @@ function methodSection(m: DidMethod, actor: Record<string, (...a: unknown[]) => 
         out.className = 'result ok';
       },
       (e: unknown) => {
-        out.textContent = `Rejected: ${e instanceof Error ? e.message : String(e)}`;
+        const note = query ? '' : '\n\nThis page calls as the anonymous principal: an update that needs a caller is refused by the canister. Use the CLI or dfx with your identity.';
+        out.textContent = `Rejected: ${e instanceof Error ? e.message : String(e)}${note}`;
         out.className = 'result err';
       }
     );

@@ -330,3 +330,51 @@ test('axe-core on every route, desktop and phone, light and dark: no serious or 
     await context.close();
   }
 });
+
+test('Candid UI on the embedded replica: proposal_report called from the page answers; an anonymous update gets the canister\'s refusal', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing`);
+    return;
+  }
+  const context = await launchChromium(join(base, 'chromium-profile-candid'));
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const r = replica!;
+    const res = await page.goto(`${r.url}/_/candid?id=${r.canisterId}`);
+    assert.equal(res?.status(), 200);
+    assert.match(res!.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+    await page.waitForSelector('body[data-ready]');
+    assert.equal(await page.locator('body').getAttribute('data-ready'), 'true', await page.locator('#status').innerText());
+    assert.match(await page.locator('#status').innerText(), /^\d+ methods of /);
+
+    // The form is labelled with the argument name from the .did.
+    const section = page.locator('#m-proposal_report');
+    assert.match(squash(await section.locator('.sig').innerText()), /^\(proposal: nat64\) →/);
+    const input = section.getByRole('textbox', { name: /proposal/ });
+    await input.fill(PROPOSAL);
+    await section.getByRole('button', { name: 'Query' }).click();
+    const out = page.locator('pre[data-method="proposal_report"]');
+    await page.waitForFunction(() => /ok|err/.test(document.querySelector('pre[data-method="proposal_report"]')?.className ?? ''));
+    const text = await out.innerText();
+    assert.equal(await out.getAttribute('class'), 'result ok', text);
+    assert.match(text, /proposal\s*=\s*140_?777/);
+    assert.match(text, /verdict="(reproduced|diverged)"/);
+    assert.ok(text.includes(syntheticHash('guestos')), 'the report carries the elected hash');
+
+    // An update as the anonymous principal: the canister's own refusal, shown on the page.
+    const revoke = page.locator('#m-revoke_attestation');
+    await revoke.getByRole('textbox', { name: /^id/ }).fill('1');
+    await revoke.getByRole('textbox', { name: /^reason/ }).fill('not mine');
+    await revoke.getByRole('button', { name: 'Call' }).click();
+    const refusal = page.locator('pre[data-method="revoke_attestation"]');
+    await page.waitForFunction(() => /ok|err/.test(document.querySelector('pre[data-method="revoke_attestation"]')?.className ?? ''));
+    const refused = await refusal.innerText();
+    assert.equal(await refusal.getAttribute('class'), 'result err', refused);
+    assert.match(refused, /^Rejected: [\s\S]*Canister rejected the message[\s\S]*calls as the anonymous principal/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
