@@ -183,7 +183,7 @@ export function proposalPage(r: ProposalReport): string {
     .map((o, i) => {
       const role = h.basis === 'all' ? '' : h.oses.includes(o.os) ? (h.basis === 'governance' ? ' · elected by this proposal' : ' · has a proposal hash') : ' · also built';
       return (
-        `<section aria-labelledby="os-${i}"><h2 id="os-${i}">${e(o.os)} ${verdict(osOutcome(o))} <span class="muted">quorum ${o.quorum}${role}</span></h2>` +
+        `<section><h2>${e(o.os)} ${verdict(osOutcome(o))} <span class="muted">quorum ${o.quorum}${role}</span></h2>` +
         `<p>${e(headlineSentence(o, elected && h.oses.includes(o.os)))}</p>` +
         agreementBar(o, `bar-${i}`) +
         matrix(o) +
