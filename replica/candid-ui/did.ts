@@ -91,7 +91,8 @@ class Parser {
   i = 0;
   constructor(readonly toks: Tok[]) {}
   peek(o = 0): Tok | undefined { return this.toks[this.i + o]; }
-  at(): number { return this.peek()?.at ?? -1; }
+  /** Where the current token starts; at the end, just past the last one. */
+  at(): number { return this.peek()?.at ?? (this.toks.length === 0 ? 0 : this.toks[this.toks.length - 1].at + this.toks[this.toks.length - 1].value.length); }
   isSym(v: string, o = 0): boolean { const t = this.peek(o); return t?.kind === 'sym' && t.value === v; }
   isId(v: string): boolean { const t = this.peek(); return t?.kind === 'id' && t.value === v; }
   sym(v: string): void { if (!this.isSym(v)) throw new DidError(`expected "${v}"`, this.at()); this.i++; }
@@ -254,7 +255,10 @@ export function parseDid(src: string): DidService {
       case 'ref': return resolve(a.name, a.at);
       case 'opt': return IDL.Opt(build(a.of));
       case 'vec': return IDL.Vec(build(a.of));
-      case 'record': return IDL.Record(Object.fromEntries(a.fields.map(([k, v]) => [k, build(v)])));
+      case 'record':
+        // record { A; B } (fields 0, 1, … in order) is a tuple: its values are arrays.
+        if (a.fields.length > 0 && a.fields.every(([k], i) => k === `_${i}_`)) return IDL.Tuple(...a.fields.map(([, v]) => build(v)));
+        return IDL.Record(Object.fromEntries(a.fields.map(([k, v]) => [k, build(v)])));
       case 'variant': return IDL.Variant(Object.fromEntries(a.fields.map(([k, v]) => [k, build(v)])));
       case 'func': return funcOf(a);
       case 'service': return IDL.Service(Object.fromEntries(a.methods.map(([k, v]) => [k, build(v) as IDL.FuncClass])));
