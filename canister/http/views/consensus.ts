@@ -115,7 +115,7 @@ export function headlineSentence(o: OsReport, elected = true): string {
       s = `${what} reproduced by ${c.endorsedMatching} of ${n(endorsed, 'endorsed reviewer', 'endorsed reviewers')} (${q}), but ${n(c.endorsedDiffering, 'endorsed build differs', 'endorsed builds differ')}: read the hints before voting`;
       break;
     case 'diverged':
-      s = `${n(c.endorsedDiffering, 'endorsed build differs', 'endorsed builds differ')} from the ${what === 'CDN hash' ? what : what.toLowerCase()}; ${c.endorsedMatching} of ${o.quorum} endorsed reproductions needed (${q})`;
+      s = `${n(c.endorsedDiffering, 'endorsed build differs', 'endorsed builds differ')} from the ${what === 'CDN hash' ? what : what.toLowerCase()}, and only ${c.endorsedMatching} of the ${o.quorum} endorsed reproductions the quorum needs match it`;
       break;
     default:
       s = endorsed === 0 && c.unverifiedMatching + c.unverifiedDiffering === 0 ? `Nobody has attested this yet (${q})` : `Needs reviewers: ${c.endorsedMatching} of ${o.quorum} endorsed reproductions so far`;
