@@ -326,6 +326,11 @@ test('axe-core on every route, desktop and phone, light and dark: no serious or 
         }
       }
     }
+    // The README's picture: the top of the proposal page, light scheme, 960 px wide.
+    await page.setViewportSize({ width: 960, height: 700 });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${origin}/proposal/${PROPOSAL}`);
+    await page.screenshot({ path: join(OUTPUT_DIR, 'readme-proposal.png'), clip: { x: 0, y: 0, width: 960, height: 700 } });
   } finally {
     await context.close();
   }
