@@ -8,7 +8,7 @@ import { codeSpans, hash, hashRef, plural, principal, utc, verdict } from './htm
 import { layout } from './layout.js';
 import { agreementBar, matrix } from './views/agreement.js';
 import { artifactCounts, artifactOutcome, headlineSentence, osOutcome, worstOutcome, type Outcome } from './views/consensus.js';
-import { byStanding, collidingNames, foldName, memberName } from './views/names.js';
+import { byStanding, collidingNames, memberName } from './views/names.js';
 
 export { faviconSvg, layout } from './layout.js';
 
