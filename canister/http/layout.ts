@@ -44,7 +44,7 @@ export function faviconSvg(): string {
 }
 
 const DEFAULT_FOOTER =
-  '<p>Every page here is certified by the canister (IC response verification): an HTTP gateway checks each byte against the subnet\'s signature. ' +
+  '<p>The index and the proposal pages are certified by the canister (IC response verification): an HTTP gateway checks each byte against the subnet\'s signature. ' +
   'To check the verdicts yourself, run <code>icos-attest verify --proposal &lt;id&gt;</code>: it re-checks every signature and recomputes the report from the canister\'s certified data.</p>';
 
 /** `footer`: HTML (already escaped) saying how to check this page; a default one otherwise. */

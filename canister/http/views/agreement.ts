@@ -137,7 +137,7 @@ export function matrix(o: OsReport): string {
       const cells = o.artifacts.map((a) => cellHtml(r.cells.get(a.name), shortName(a, o.os))).join('');
       const hint = r.differs ? personalHint(o, r) : '';
       const tag = r.endorsed ? '<span class="tag ok">endorsed</span>' : '<span class="tag muted">unverified</span>';
-      return `<tr><th scope="row">${displayName(r.name, r.principal, collisions.has(foldName(r.name)))} ${tag}</th>${cells}<td data-l="Why it differs">${hint || '<span class="muted">-</span>'}</td></tr>`;
+      return `<tr><th scope="row">${displayName(r.name, r.principal, collisions.has(foldName(r.name)), false)} ${tag}</th>${cells}<td data-l="Why it differs">${hint || '<span class="muted">-</span>'}</td></tr>`;
     })
     .join('');
   const more =

@@ -27,12 +27,15 @@ export function collidingNames(members: { name: string; reviewer: { toText(): st
   return new Set([...owners].filter(([, s]) => s.size > 1).map(([f]) => f));
 }
 
-/** `<bdi>name</bdi> <code>abcde…</code>`: the name isolated, the principal prefix always shown. */
-export function displayName(name: string, principal: string, collides = false): string {
+/**
+ * `<bdi>name</bdi> <code>abcde…</code>`: the name isolated, the principal prefix always shown.
+ * `titled`: the full principal in a title too (left out where the page shows it beside, to keep pages small).
+ */
+export function displayName(name: string, principal: string, collides = false, titled = true): string {
   const prefix = principal.split('-')[0] ?? principal;
   const shown = name === '' ? '<i>unnamed</i>' : `<bdi>${e(name)}</bdi>`;
   return (
-    `<b class="name">${shown}</b> <code class="pp" title="${e(principal)}">${e(prefix)}…</code>` +
+    `<b class="name">${shown}</b> <code class="pp"${titled ? ` title="${e(principal)}"` : ''}>${e(prefix)}…</code>` +
     (collides ? ' <span class="warn">same name as another reviewer</span>' : '')
   );
 }
