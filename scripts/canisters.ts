@@ -37,9 +37,26 @@ export const CANISTERS: CanisterSpec[] = [
   }
 ];
 
-/** Candid text without comments and white space, so a commented .did compares equal to azle's. */
+/** Candid text without comments, white space and argument names, so a commented .did with named arguments compares equal to azle's. */
 export function normalizeCandid(did: string): string {
-  return did.replace(/\/\/[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, '');
+  return stripArgNames(did.replace(/\/\/[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ''));
+}
+
+/** Drops `name:` at the start of each component of a parenthesised tuple: only argument lists are parenthesised in Candid. */
+export function stripArgNames(s: string): string {
+  const stack: string[] = [];
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    out += c;
+    if (c === '(' || c === '{') stack.push(c);
+    else if (c === ')' || c === '}') stack.pop();
+    if ((c === '(' || c === ',') && stack[stack.length - 1] === '(') {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*|"(?:[^"\\]|\\.)*"):/.exec(s.slice(i + 1));
+      if (m) i += m[0].length;
+    }
+  }
+  return out;
 }
 
 export function candidMatches(committed: string, emitted: string): boolean {

@@ -4,74 +4,13 @@ import { escapeHtml as e } from './escape.js';
 import { headline, type Headline } from '../../protocol/headline.js';
 import { principalText } from '../store/principals.js';
 import { governanceCell, governanceSection } from '../proposals/html.js';
+import { codeSpans, hash, hashRef, plural, principal, utc, verdict } from './html.js';
+import { layout } from './layout.js';
+import { agreementBar, matrix } from './views/agreement.js';
+import { artifactCounts, artifactOutcome, headlineSentence, osOutcome, worstOutcome, type Outcome } from './views/consensus.js';
+import { byStanding, collidingNames, memberName } from './views/names.js';
 
-const CSS = `
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#1b1b1b;background:#fff;overflow-wrap:anywhere}
-h1{font-size:1.5rem;margin:.2rem 0 .5rem}h2{font-size:1.2rem;margin:1.8rem 0 .4rem}h3{font-size:1rem;margin:1rem 0 .3rem}
-a{color:#0b57d0}table{border-collapse:collapse;width:100%;margin:.4rem 0}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
-th{background:#f5f5f5;font-weight:600;overflow-wrap:normal}code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace}
-.v{display:inline-block;padding:.05rem .45rem;border-radius:.25rem;color:#fff;font-size:.85rem;font-weight:600;white-space:nowrap}
-.reproduced{background:#2e7d32}.diverged{background:#c62828}.pending,.not-applicable,.no-attestations{background:#757575}
-.muted{color:#666}.flag{color:#c62828;font-weight:600}.warn{color:#8a4b00;font-weight:600}nav{margin-bottom:.5rem}
-.lead{font-size:1.05rem;margin:.3rem 0}.sub{display:block;font-size:.85rem;color:#666}.nw{white-space:nowrap}
-details.c{display:inline-block;vertical-align:top;max-width:100%}details.c>summary{cursor:pointer;list-style:none}
-details.c>summary::-webkit-details-marker{display:none}details.c>summary code{border-bottom:1px dotted #888}
-code.full{display:block;word-break:break-all;user-select:all;margin:.2rem 0;padding:.15rem .3rem;background:#f3f3f3;border-radius:.2rem}
-.who{list-style:none;margin:0;padding:0}.who li{margin:0 0 .5rem}.who li:last-child{margin:0}
-.tag{display:inline-block;font-size:.8rem;line-height:1.3;padding:0 .35rem;border:1px solid;border-radius:.6rem;white-space:nowrap}.ok{color:#2e7d32}
-.hints>li{margin:0 0 .8rem}.hints p{margin:.1rem 0}.hints ul{margin:.2rem 0;padding-left:1.2rem}
-@media (max-width:40rem){body{padding:.75rem}table.cards thead{display:none}table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto}
-table.cards tr{border-bottom:1px solid #ddd;padding:.35rem 0}table.cards td{border:0;padding:.1rem .25rem}table.cards td[data-l]::before{content:attr(data-l) ": ";font-weight:600}
-.hints{padding-left:1rem}}
-@media (prefers-color-scheme:dark){body{background:#121212;color:#e6e6e6}th{background:#1f1f1f}th,td,table.cards tr{border-color:#333}a{color:#8ab4f8}.muted,.sub{color:#aaa}.warn{color:#ffb74d}code.full{background:#222}.ok{color:#81c784}}
-`;
-
-/** A tiny check mark icon: inline (no request, no 404) and also served at /favicon.ico. */
-const FAVICON = `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><rect width='16' height='16' rx='3' fill='#2e7d32'/><path d='M4 8.5l2.5 2.5L12 5' fill='none' stroke='#fff' stroke-width='2'/></svg>`;
-const FAVICON_HREF = `data:image/svg+xml,${FAVICON.replace(/#/g, '%23').replace(/</g, '%3C').replace(/>/g, '%3E')}`;
-
-export function faviconSvg(): string {
-  return FAVICON.replace(/'/g, '"');
-}
-
-export function layout(title: string, body: string): string {
-  return (
-    `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<title>${e(title)}</title><link rel="icon" href="${FAVICON_HREF}"><style>${CSS}</style></head><body>` +
-    `<nav><a href="/">icos-attest</a></nav>${body}</body></html>`
-  );
-}
-
-function verdict(v: string): string {
-  return `<span class="v ${e(v.replace(/ /g, '-'))}">${e(v)}</span>`;
-}
-
-/** "1 build", "2 builds". */
-function plural(n: number | bigint, word: string): string {
-  return `${n} ${word}${n === 1 || n === 1n ? '' : 's'}`;
-}
-
-/**
- * A long value shown short (`head…tail`, monospace, full value in `title`); a tap or click
- * opens the full value in a block that selects whole on click, for copying. No script.
- */
-function copyable(full: string, head: number, tail: number): string {
-  if (full.length <= head + tail + 1) return `<code>${e(full)}</code>`;
-  const f = e(full);
-  return `<details class="c"><summary><code title="${f}">${e(full.slice(0, head))}…${e(full.slice(full.length - tail))}</code></summary><code class="full">${f}</code></details>`;
-}
-
-const hash = (h: string): string => copyable(h, 8, 8);
-/** Inside a sentence: short, full value in the title (the tables above hold the copyable one). */
-const hashRef = (h: string): string => `<code title="${e(h)}">${e(h.slice(0, 8))}…${e(h.slice(-8))}</code>`;
-/** Principals: the first two and last two groups (`abcde-fghij…vwxyz-abc`). */
-const principal = (p: string): string => copyable(p, 11, 9);
-
-function utc(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
+export { faviconSvg, layout } from './layout.js';
 
 const NNS_DASHBOARD = 'https://dashboard.internetcomputer.org/proposal/';
 
@@ -104,28 +43,32 @@ export function indexPage(rows: { summary: ProposalSummary; headline: Headline }
       `<p class="muted">${plural(stats.attestations, 'attestation')} (${stats.revoked} revoked) by ${plural(stats.reviewers, 'reviewer')} ` +
       `(${stats.endorsed_reviewers} endorsed) on ${plural(stats.proposals, 'proposal')}. ` +
       `A proposal's verdict is that of the OS it elects; only endorsed reviewers count towards the quorum.</p>` +
-      `<h2>Recent proposals</h2>${table}`
+      `<h2 id="proposals">Recent proposals</h2>${table}`
   );
 }
 
-function member(m: GroupMember): string {
+/** Members listed per hash group; beyond this the group says how many more (all are in the JSON). */
+export const GROUP_MEMBERS_SHOWN = 12;
+
+function member(m: GroupMember, collisions: Set<string>): string {
   return (
-    `<li><b>${e(m.name || '(unnamed)')}</b> ` +
-    (m.endorsed ? '<span class="tag ok">✔ endorsed</span>' : '<span class="tag muted">not endorsed</span>') +
+    `<li>${memberName(m, collisions)} ` +
+    (m.endorsed ? '<span class="tag ok">✔ endorsed</span>' : '<span class="tag muted">unverified: not endorsed</span>') +
     (m.claim_mismatch ? ' <span class="flag">claims another proposal hash</span>' : '') +
-    ` <a href="/attestation/${m.attestation_id.toString()}.json" title="the signed envelope">attestation #${m.attestation_id.toString()}</a>` +
+    ` <a href="/attestation/${m.attestation_id.toString()}">attestation #${m.attestation_id.toString()}</a>` +
     `<span class="sub">${principal(principalText(m.reviewer))}</span></li>`
   );
 }
 
-const byName = (a: GroupMember, b: GroupMember): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-
-function groupRow(g: HashGroup): string {
+function groupRow(g: HashGroup, collisions: Set<string>): string {
   const yesNo = (o: [] | [boolean]): string => (o.length === 0 ? '<span class="muted">n/a</span>' : o[0] ? 'yes' : '<span class="flag">no</span>');
-  const members = g.members.slice().sort(byName).map(member).join('');
+  const sorted = g.members.map((m) => ({ m, endorsed: m.endorsed, name: m.name, principal: principalText(m.reviewer) })).sort(byStanding);
+  const shown = sorted.slice(0, GROUP_MEMBERS_SHOWN).map((x) => member(x.m, collisions)).join('');
+  const more = sorted.length > GROUP_MEMBERS_SHOWN ? `<li class="muted">and ${sorted.length - GROUP_MEMBERS_SHOWN} more (all in the JSON report)</li>` : '';
+  const endorsed = g.members.filter((m) => m.endorsed).length;
   return (
     `<tr><td data-l="Built">${hash(g.sha256)}</td><td data-l="Matches proposal">${yesNo(g.matches_proposal)}</td>` +
-    `<td data-l="Matches CDN">${yesNo(g.matches_cdn)}</td><td data-l="Reviewers">${g.members.length}</td><td data-l="Who"><ul class="who">${members}</ul></td></tr>`
+    `<td data-l="Matches CDN">${yesNo(g.matches_cdn)}</td><td data-l="Reviewers">${g.members.length}${endorsed < g.members.length ? ` <span class="muted">(${endorsed} endorsed)</span>` : ''}</td><td data-l="Who"><ul class="who">${shown}${more}</ul></td></tr>`
   );
 }
 
@@ -138,11 +81,6 @@ function strength(score: number): string {
 function firstDivergent(h: DivergenceHint): string {
   if (h.manifest_note) return `<p>${e(h.manifest_note)}</p>`;
   return h.first_divergent.length === 0 ? '' : `<p>First divergent component: <code>${e(h.first_divergent[0])}</code></p>`;
-}
-
-/** Escaped text with its `code` spans as <code> (the catalogue writes paths and commands that way). */
-function codeSpans(text: string): string {
-  return e(text).replace(/`([^`<>]+)`/g, '<code>$1</code>');
 }
 
 function hintItem(h: DivergenceHint, groups: HashGroup[]): string {
@@ -162,7 +100,7 @@ function hintItem(h: DivergenceHint, groups: HashGroup[]): string {
     : '';
   const causes = (h.causes ?? []).length
     ? `<ul class="causes">${h.causes
-        .map((c) => `<li><b>${e(c.reviewers.join(', '))}</b>: ${e(c.title)}${c.basis === 'comparison' ? ' <span class="muted">(compared with the reference builds)</span>' : ''}: ${codeSpans(c.evidence.join('; '))}. <b>Fix:</b> ${codeSpans(c.fix)}</li>`)
+        .map((c) => `<li><b>${c.reviewers.map((x) => `<bdi>${e(x)}</bdi>`).join(', ')}</b>: ${e(c.title)}${c.basis === 'comparison' ? ' <span class="muted">(compared with the reference builds)</span>' : ''}: ${codeSpans(c.evidence.join('; '))}. <b>Fix:</b> ${codeSpans(c.fix)}</li>`)
         .join('')}</ul>`
     : '';
   return (
@@ -171,7 +109,7 @@ function hintItem(h: DivergenceHint, groups: HashGroup[]): string {
   );
 }
 
-function artifactSection(a: ArtifactReport, synced: boolean, os: string): string {
+function artifactSection(a: ArtifactReport, synced: boolean, os: string, quorum: number): string {
   const p = a.proposal_sha256[0];
   const proposalHash =
     p === undefined
@@ -185,10 +123,14 @@ function artifactSection(a: ArtifactReport, synced: boolean, os: string): string
       : a.cdn_sha256.map((h) => `${hash(h)}${h === p ? ' <span class="muted">(same as the proposal hash)</span>' : ''}`).join('<br>') +
         (a.cdn_sha256.length > 1 ? ' <span class="flag">the reported CDN hashes disagree</span>' : '');
   const hints = a.hints.map((h) => hintItem(h, a.groups)).join('');
+  const collisions = collidingNames(a.groups.flatMap((g) => g.members));
+  const c = artifactCounts(a);
+  const unverified = c.unverifiedMatching + c.unverifiedDiffering;
   return (
-    `<h3><code>${e(a.name)}</code> ${verdict(a.verdict)} <span class="muted">${a.endorsed_matching} endorsed matching</span></h3>` +
-    `<table><tbody><tr><th>Proposal hash</th><td>${proposalHash}</td></tr><tr><th>CDN</th><td>${cdn}</td></tr></tbody></table>` +
-    `<table class="cards groups"><thead><tr><th>Built sha256</th><th>Matches proposal</th><th>Matches CDN</th><th>Reviewers</th><th>Who</th></tr></thead><tbody>${a.groups.map(groupRow).join('')}</tbody></table>` +
+    `<h3><code>${e(a.name)}</code> ${verdict(artifactOutcome(a, quorum))} <span class="muted">${c.endorsedMatching} endorsed matching, ${c.endorsedDiffering} endorsed differing` +
+    `${unverified > 0 ? `; unverified reports: ${c.unverifiedMatching} matching, ${c.unverifiedDiffering} differing` : ''}</span></h3>` +
+    `<table><tbody><tr><th scope="row">Proposal hash</th><td>${proposalHash}</td></tr><tr><th scope="row">CDN</th><td>${cdn}</td></tr></tbody></table>` +
+    `<table class="cards groups"><thead><tr><th scope="col">Built sha256</th><th scope="col">Matches proposal</th><th scope="col">Matches CDN</th><th scope="col">Reviewers</th><th scope="col">Who</th></tr></thead><tbody>${a.groups.map((g) => groupRow(g, collisions)).join('')}</tbody></table>` +
     (hints ? `<p><b>Divergence hints</b></p><ul class="hints">${hints}</ul>` : '')
   );
 }
@@ -210,14 +152,44 @@ function headlineNote(h: Headline): string {
   return `<p class="lead">${lead}</p>${others}`;
 }
 
+/** The proposal's verdict from the outcomes of the OSes its headline is about. */
+export function proposalOutcome(r: ProposalReport): { headline: Headline; outcome: Outcome | 'not applicable' } {
+  const g = r.governance?.[0];
+  const withOutcomes = r.oses.map((o) => ({ os: o.os, verdict: osOutcome(o) }));
+  const h = headline(withOutcomes, g === undefined ? null : g.elects, r.oses.filter((o) => o.artifacts.some((a) => a.proposal_sha256.length === 1)).map((o) => o.os));
+  if (h.basis === 'not-icos') return { headline: h, outcome: 'not applicable' };
+  const about = withOutcomes.filter((o) => h.oses.includes(o.os)).map((o) => o.verdict);
+  return { headline: h, outcome: about.length === 0 ? 'pending' : worstOutcome(about) };
+}
+
+function footer(id: string): string {
+  return (
+    `<p><b>Check this page yourself.</b> It is certified by the canister (IC response verification): an HTTP gateway checks every byte and its security headers against the subnet's signature before showing it. ` +
+    `To recompute the verdicts without trusting this page, run <code>icos-attest verify --proposal ${e(id)}</code>: it re-checks every reviewer's signature and recomputes this report from the canister's certified data. ` +
+    `Each attestation's signed envelope is linked from its page (<code>icos-attest verify &lt;file&gt;</code> checks one).</p>`
+  );
+}
+
 export function proposalPage(r: ProposalReport): string {
   const id = r.proposal.toString();
   const g = r.governance?.[0];
-  const h = headline(r.oses, g === undefined ? null : g.elects, r.oses.filter((o) => o.artifacts.some((a) => a.proposal_sha256.length === 1)).map((o) => o.os));
+  const { headline: h, outcome } = proposalOutcome(r);
+  const elected = g !== undefined;
+  const sentences = r.oses
+    .filter((o) => h.oses.includes(o.os))
+    .map((o) => `<p class="sentence">${h.oses.length > 1 ? `${e(o.os)}: ` : ''}${e(headlineSentence(o, elected))}</p>`)
+    .join('');
   const oses = r.oses
-    .map((o) => {
+    .map((o, i) => {
       const role = h.basis === 'all' ? '' : h.oses.includes(o.os) ? (h.basis === 'governance' ? ' · elected by this proposal' : ' · has a proposal hash') : ' · also built';
-      return `<h2>${e(o.os)} ${verdict(o.verdict)} <span class="muted">quorum ${o.quorum}${role}</span></h2>${o.artifacts.map((a) => artifactSection(a, g !== undefined, o.os)).join('')}`;
+      return (
+        `<section><h2>${e(o.os)} ${verdict(osOutcome(o))} <span class="muted">quorum ${o.quorum}${role}</span></h2>` +
+        `<p>${e(headlineSentence(o, elected && h.oses.includes(o.os)))}</p>` +
+        agreementBar(o, `bar-${i}`) +
+        matrix(o) +
+        o.artifacts.map((a) => artifactSection(a, elected, o.os, o.quorum)).join('') +
+        `</section>`
+      );
     })
     .join('');
   const times = [
@@ -226,13 +198,15 @@ export function proposalPage(r: ProposalReport): string {
   ].filter((x) => x !== '');
   return layout(
     `Proposal ${id}: icos-attest`,
-    `<h1>Proposal ${id} ${verdict(h.verdict)}</h1>` +
+    `<h1>Proposal ${id} ${verdict(outcome)}</h1>` +
+      sentences +
       (g !== undefined && g.title ? `<p class="lead">${e(g.title)}</p>` : '') +
       headlineNote(h) +
       `<p class="muted">${plural(r.attestations, 'attestation')} stored, ${plural(r.reviewers, 'reviewer')} counted, quorum ${r.quorum} endorsed ${r.quorum === 1 ? 'reviewer' : 'reviewers'}` +
       `${times.length ? `; ${times.join(', ')}` : ''}. ` +
       `<a href="${NNS_DASHBOARD}${id}" rel="noopener noreferrer">NNS dashboard</a> · <a href="/proposal/${id}.json">JSON</a> · <a href="/badge/${id}.svg">badge</a></p>` +
-      `${governanceSection(r)}${oses}`
+      `${governanceSection(r)}${oses}`,
+    footer(id)
   );
 }
 

@@ -11,6 +11,8 @@ import type { Store } from '../store/store.js';
 import { withSkipCertification } from './certification.js';
 import { notFoundPage } from './pages.js';
 import { badgeSvg } from './badge.js';
+import { attestationPage } from './views/attestation.js';
+import { getReviewer } from '../store/reviewers.js';
 import { HTML, JSON_TYPE, responseHeaders, servePage, SVG } from './precomputed.js';
 
 function respond(status: number, contentType: string, body: string): HttpResponse {
@@ -54,6 +56,13 @@ function uncertified(store: Store, path: string): HttpResponse {
     if (a.length === 0) return respond(404, HTML, notFoundPage(`No attestation ${m[1]}.`));
     // The DSSE envelope exactly as signed: save it and run `icos-attest verify` on it.
     return respond(200, JSON_TYPE, `${canonicalJson(fromCandidEnvelope(a[0].envelope))}\n`);
+  }
+  const page = /^\/attestation\/([0-9]+)$/.exec(path);
+  if (page) {
+    const id = nat64(page[1]);
+    const a = id === null ? [] : getAttestation(store, id);
+    if (a.length === 0) return respond(404, HTML, notFoundPage(`No attestation ${page[1]}.`));
+    return respond(200, HTML, attestationPage(a[0], getReviewer(store, a[0].reviewer)[0]));
   }
   const badge = /^\/badge\/([0-9]+)\.svg$/.exec(path);
   if (badge) return respond(200, SVG, badgeSvg(`IC-OS ${badge[1]}`, 'no attestations'));

@@ -97,11 +97,36 @@ export function responseHeaders(headers: Array<[string, string]>): Array<[string
 
 export type Execute = (kind: 'update' | 'query', content: CanisterRequest) => Promise<CallResult>;
 
+/**
+ * The `?canisterId=` URL form and root-relative links: a page served as
+ * `http://127.0.0.1:<port>/?canisterId=<id>` links to `/proposal/1`, which names no canister. The
+ * browser sends the page's URL as Referer (same origin: path and query included), so such a
+ * request is redirected to the same path with the referring page's `canisterId` added, and the
+ * next page's links work the same way. Certified pages stay byte-identical in both URL forms.
+ */
+export function referredLocation(host: string | undefined, url: string, referer: string | undefined): string | null {
+  if (!referer) return null;
+  let ref: URL;
+  try {
+    ref = new URL(referer);
+  } catch {
+    return null;
+  }
+  if (ref.host !== (host ?? '').toLowerCase()) return null;
+  const id = ref.searchParams.get('canisterId');
+  if (id === null || canisterIdOf(undefined, `/?canisterId=${encodeURIComponent(id)}`) === null) return null;
+  const target = new URL(url, 'http://x');
+  target.searchParams.set('canisterId', id);
+  return `${target.pathname}${target.search}${target.hash}`;
+}
+
 /** Serves one browser request from the canister its host name or `?canisterId=` names. */
 export async function serveGateway(req: http.IncomingMessage, execute: Execute): Promise<Reply> {
   const url = req.url ?? '/';
   const canisterId = canisterIdOf(req.headers.host, url);
   if (!canisterId) {
+    const location = req.method === 'GET' || req.method === 'HEAD' ? referredLocation(req.headers.host, url, req.headers.referer) : null;
+    if (location !== null) return { status: 307, headers: { location: [location], 'content-type': ['text/plain; charset=utf-8'] }, body: new TextEncoder().encode(`See ${location}\n`) };
     return text(400, 'Could not find a canister id to forward to: use http://<canister-id>.localhost:<port>/ or add ?canisterId=<canister-id>');
   }
   const read = await readBody(req);

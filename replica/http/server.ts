@@ -14,6 +14,7 @@ import { stateTree } from './state-tree.js';
 import { authorizePaths } from './read-state-paths.js';
 import { RejectCode, type CallResult, type ServedRuntime } from './runtime-port.js';
 import { serveGateway } from './gateway.js';
+import { serveCandidUi } from '../candid-ui/serve.js';
 import { MAX_BODY_BYTES, cborReply, readBody, send, text, type Reply } from './http-reply.js';
 
 export const IC_API_VERSION = '0.18.0';
@@ -121,6 +122,10 @@ class ReplicaApi {
   async handle(req: http.IncomingMessage): Promise<Reply> {
     this.#syncClock();
     const path = (req.url ?? '/').split('?')[0];
+    if (path.startsWith('/_/')) {
+      const ui = await serveCandidUi(req.method ?? 'GET', path, new URL(req.url ?? '/', 'http://x').searchParams, this.keys.rootKey);
+      if (ui) return ui;
+    }
     if (!path.startsWith('/api/')) return serveGateway(req, (kind, content) => this.#execute(kind, content));
     const reply = await this.#api(req, path);
     return { ...reply, headers: { ...CORS, ...reply.headers } };

@@ -92,14 +92,15 @@ describe('attestations canister: web dashboard', () => {
     assert.match(html, /4 attestations stored, 2 reviewers counted, quorum 2 endorsed reviewers; last attestation submitted 20\d\d-\d\d-\d\d \d\d:\d\d UTC\./);
     // Reviewers by name, not by principal.
     const group = /<ul class="who">(.*?)<\/ul>/.exec(html)?.[1] ?? '';
-    assert.ok(group.indexOf('<b>Ann</b>') >= 0 && group.indexOf('<b>Ann</b>') < group.indexOf('<b>Zed</b>'), group);
-    assert.match(group, /<b>Ann<\/b> <span class="tag ok">✔ endorsed<\/span> <a href="\/attestation\/\d+\.json" title="the signed envelope">attestation #\d+<\/a><span class="sub"><details class="c">/);
+    assert.ok(group.indexOf('<bdi>Ann</bdi>') >= 0 && group.indexOf('<bdi>Ann</bdi>') < group.indexOf('<bdi>Zed</bdi>'), group);
+    // Each name isolated (<bdi>) with its principal's first group; the attestation's readable page linked.
+    assert.match(group, /<b class="name"><bdi>Ann<\/bdi><\/b> <code class="pp" title="[a-z0-9-]+">[a-z0-9]{5}…<\/code> <span class="tag ok">✔ endorsed<\/span> <a href="\/attestation\/\d+">attestation #\d+<\/a><span class="sub"><details class="c">/);
     // Hint wording: counts in words, equal sizes said plainly, factor strength in words.
     assert.ok(html.includes(`<p>1 build of <code title="${Y}">${short(Y)}</code> vs the reference: 1 build of <code title="${H}">${short(H)}</code> <span class="muted">(the CDN hash)</span>.</p>`));
     assert.ok(html.includes('<p>update-img.tar.zst › root.img differs first: same size (4096 bytes), different content.</p>'), 'equal sizes: same size, different content');
     assert.match(html, /<code>dirs\[host:\/var\/sysimage\]\.tmpfs<\/code>: true in the reference builds, <b>false<\/b> here\. <b title="score 1\.00 of 1">This separates the groups completely\.<\/b>/);
     // The cause names the reviewer and the fix; `code` spans render as <code>.
-    assert.match(html, /<ul class="causes"><li><b>[^<]+<\/b>: the tmpfs the commit&#39;s container script mounts was not a tmpfs .*<code>host:\/var\/sysimage<\/code> was ext4.*<b>Fix:<\/b> keep the tmpfs/);
+    assert.match(html, /<ul class="causes"><li><b><bdi>[^<]+<\/bdi><\/b>: the tmpfs the commit&#39;s container script mounts was not a tmpfs .*<code>host:\/var\/sysimage<\/code> was ext4.*<b>Fix:<\/b> keep the tmpfs/);
     assert.doesNotMatch(html, /build\(s\)|\(1\.00\)|Separates the groups cleanly/);
     assert.equal((await get(`/badge/${P2}.svg`)).body.length > 0, true);
     assert.match(text(await get(`/badge/${P2}.svg`)), />reproduced</);
@@ -133,9 +134,11 @@ describe('attestations canister: web dashboard', () => {
     assert.ok(html.includes(alice.principal.toText()));
     assert.ok(html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'), 'the name is shown, escaped');
     assert.doesNotMatch(html, /<script/i, 'no script element anywhere');
-    assert.match(html, /<h2>guestos <span class="v diverged">diverged<\/span>/);
-    assert.match(html, /<h1>Proposal 141000 <span class="v diverged">diverged<\/span><\/h1>/);
-    assert.match(html, new RegExp(`href="/attestation/${aliceId}\\.json"`));
+    // Neither reviewer is endorsed: their builds differ, but unverified reports never decide.
+    assert.match(html, /<h2>guestos <span class="v pending">pending<\/span>/);
+    assert.match(html, /<h1>Proposal 141000 <span class="v pending">pending<\/span><\/h1>/);
+    assert.ok(html.includes('Needs reviewers: 0 of 2 endorsed reproductions so far; 1 unverified report matches, 1 unverified report differs.'), 'the unverified reports are counted apart');
+    assert.match(html, new RegExp(`href="/attestation/${aliceId}"`));
     assert.match(header(r, 'content-security-policy') ?? '', /default-src 'none'/);
   });
 
@@ -162,6 +165,21 @@ describe('attestations canister: web dashboard', () => {
     const v = verifyEnvelope(env.ok ? env.value : null, alice.signer.publicKeyDer);
     assert.ok(v.ok, 'verifies with the reviewer key');
     assert.equal(v.ok && v.value.statement.predicate.proposal, '141000');
+  });
+
+  it('/attestation/<id> is the attestation as a page: who, what, signature status, the raw envelope linked', async () => {
+    const r = await get(`/attestation/${aliceId}`);
+    assert.equal(r.status_code, 200);
+    assert.equal(header(r, 'content-type'), 'text/html; charset=utf-8');
+    const html = text(r);
+    assert.match(html, new RegExp(`<h1>Attestation #${aliceId}</h1>`));
+    assert.ok(html.includes(`<a href="/attestation/${aliceId}.json">`), 'links the raw envelope');
+    assert.ok(html.includes('<bdi>alice</bdi>'));
+    assert.match(html, /<th scope="row">Signature<\/th><td><span class="ok">verified<\/span>/);
+    assert.match(html, /<th scope="row">Proposal<\/th><td><a href="\/proposal\/141000">141000<\/a>/);
+    assert.ok(html.includes('<h2>Environment</h2>'));
+    assert.doesNotMatch(html, /<script/i);
+    assert.equal((await get('/attestation/99999')).status_code, 404);
   });
 
   it('/badge/<id>.svg is an SVG badge with the overall verdict', async () => {

@@ -156,6 +156,7 @@ export function registerReplica(program: Command): void {
             `replica:    ${r.url}`,
             `canister:   ${r.canisterId}`,
             `dashboard:  ${r.dashboardUrl}`,
+            `candid ui:  ${r.url}/_/candid?id=${r.canisterId}`,
             `root key:   ${r.rootKeyPath}`,
             `controller: ${j.controller}`,
             `state:      ${stateDir}${r.persistent ? '' : ' (this runtime cannot persist canister state yet)'}`,
