@@ -18,7 +18,7 @@ import type { StoredPage } from '../store/schema.js';
 import { stats } from '../store/stats.js';
 import type { Store } from '../store/store.js';
 import { encodeUtf8 } from '../text.js';
-import { badgeSvg } from './badge.js';
+import { badgeSvg, proposalBadgeSvg } from './badge.js';
 import { EXACT, exactCertificateHeaders, pathLabels, skipExpressionNode, WILDCARD } from './certification.js';
 import { faviconSvg, indexPage, proposalPage } from './pages.js';
 import { CERTIFIED_HEADERS, RESPONSE_ONLY_EXPRESSION, RESPONSE_ONLY_EXPRESSION_HASH, responseHash } from './response-hash.js';
@@ -123,8 +123,7 @@ export function renderProposal(store: Store, proposal: bigint): void {
   // The JSON document is the materialised report itself: its hash is already known.
   putPage(store, `/proposal/${proposal}.json`, JSON_TYPE, text, 0, meta && meta.report_sha256 !== '' ? hexToBytes(meta.report_sha256) : undefined);
   const [summary] = proposalSummary(store, proposal);
-  const status = summary === undefined ? 'no attestations' : summaryHeadline(store, summary).verdict;
-  putPage(store, `/badge/${proposal}.svg`, SVG, badgeSvg(`IC-OS ${proposal}`, status));
+  putPage(store, `/badge/${proposal}.svg`, SVG, summary === undefined ? badgeSvg(`IC-OS ${proposal}`, 'no attestations') : proposalBadgeSvg(report));
 }
 
 /** The stored page at `path` with its certificate headers, or null when there is none. */
