@@ -4,6 +4,7 @@ import { escapeHtml as e } from './escape.js';
 import { headline, type Headline } from '../../protocol/headline.js';
 import { principalText } from '../store/principals.js';
 import { governanceCell, governanceSection } from '../proposals/html.js';
+import { utcMinute, utcMinuteOfNs } from '../dates.js';
 
 const CSS = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#1b1b1b;background:#fff;overflow-wrap:anywhere}
@@ -68,10 +69,6 @@ const hashRef = (h: string): string => `<code title="${e(h)}">${e(h.slice(0, 8))
 /** Principals: the first two and last two groups (`abcde-fghij…vwxyz-abc`). */
 const principal = (p: string): string => copyable(p, 11, 9);
 
-function utc(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
 
 const NNS_DASHBOARD = 'https://dashboard.internetcomputer.org/proposal/';
 
@@ -221,8 +218,8 @@ export function proposalPage(r: ProposalReport): string {
     })
     .join('');
   const times = [
-    g !== undefined && g.proposed_at_seconds > 0n ? `proposed ${utc(Number(g.proposed_at_seconds) * 1000)}` : '',
-    r.last_submitted_at_ns > 0n ? `last attestation submitted ${utc(Number(r.last_submitted_at_ns / 1_000_000n))}` : ''
+    g !== undefined && g.proposed_at_seconds > 0n ? `proposed ${utcMinute(g.proposed_at_seconds)}` : '',
+    r.last_submitted_at_ns > 0n ? `last attestation submitted ${utcMinuteOfNs(r.last_submitted_at_ns)}` : ''
   ].filter((x) => x !== '');
   return layout(
     `Proposal ${id}: icos-attest`,
