@@ -9,7 +9,7 @@
 import { LIMITS } from './limits.js';
 
 /** Nesting levels of arrays and objects together: `[]` is 1, `[{}]` is 2. */
-export const MAX_JSON_DEPTH = LIMITS.jsonDepth;
+export const MAX_JSON_DEPTH: number = LIMITS.jsonDepth;
 
 const ESCAPE = /\\[\s\S]/g;
 const STRING = /"[^"]*"/g;
@@ -25,7 +25,7 @@ export type DepthScan = 'within' | 'too-deep' | 'unbalanced';
  * Up to the first syntax error this reads text as a JSON parser does, so a parser cannot get
  * deeper than this scan sees.
  */
-export function scanJsonDepth(text: string, max = MAX_JSON_DEPTH): DepthScan {
+export function scanJsonDepth(text: string, max: number = MAX_JSON_DEPTH): DepthScan {
   // Escapes first (so `\"` cannot end a string), then strings, then all but brackets.
   let b = text.replace(ESCAPE, '').replace(STRING, '').replace(NOT_BRACKET, '');
   if (new RegExp(`[[{]{${max + 1}}`).test(b)) return 'too-deep'; // the common attack, at once
@@ -47,7 +47,7 @@ export function scanJsonDepth(text: string, max = MAX_JSON_DEPTH): DepthScan {
 export type JsonParse = { ok: true; value: unknown } | { ok: false; message: string };
 
 /** JSON.parse behind the nesting bound; never throws. */
-export function parseJsonBounded(text: string, max = MAX_JSON_DEPTH): JsonParse {
+export function parseJsonBounded(text: string, max: number = MAX_JSON_DEPTH): JsonParse {
   if (scanJsonDepth(text, max) === 'too-deep') {
     return { ok: false, message: `nested deeper than ${max} levels of arrays and objects` };
   }
