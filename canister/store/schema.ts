@@ -18,6 +18,8 @@
  *  16 events        proposal ‖ seq (u32)           → leaf index of the proposal's seq-th event
  *  17 receipts      attestation id (u64 BE)        → leaf index of its log entry
  *  18 pages         URL path (UTF-8)               → a precomputed, certified dashboard response
+ *  19 submissions   proposal ‖ principal           → attestations that reviewer submitted for it
+ *  20 retired       attestation id (u64 BE)        → id of the attestation that superseded it
  *
  * A proposal's attestations are `by_proposal` keys proposal‖0 … proposal‖(count−1): contiguous
  * in byte order, and read with `count` point lookups (azle's map pages by index, skipping from
@@ -45,7 +47,9 @@ export const MEMORY = {
   reports: 15,
   events: 16,
   leafOf: 17,
-  pages: 18
+  pages: 18,
+  submissions: 19,
+  retired: 20
 } as const;
 
 /** A dashboard response computed when its data changed; its response hash is in the certified tree. */
@@ -241,7 +245,25 @@ export const envelopeValue: Serializable<CandidEnvelope> = jsonValue<CandidEnvel
   (j) => j
 );
 
-export const configValue: Serializable<Config> = jsonValue<Config, Config>(
-  (c) => ({ quorum: c.quorum, registration_open: c.registration_open, max_envelope_bytes: c.max_envelope_bytes }),
-  (j) => j
+interface ConfigJson {
+  quorum: number;
+  registration_open: boolean;
+  max_envelope_bytes: number;
+  /** Absent in configs stored before the limit existed. */
+  max_submissions_per_proposal?: number | null;
+}
+
+export const configValue: Serializable<Config> = jsonValue<Config, ConfigJson>(
+  (c) => ({
+    quorum: c.quorum,
+    registration_open: c.registration_open,
+    max_envelope_bytes: c.max_envelope_bytes,
+    max_submissions_per_proposal: c.max_submissions_per_proposal[0] ?? null
+  }),
+  (j) => ({
+    quorum: j.quorum,
+    registration_open: j.registration_open,
+    max_envelope_bytes: j.max_envelope_bytes,
+    max_submissions_per_proposal: j.max_submissions_per_proposal == null ? [] : [j.max_submissions_per_proposal]
+  })
 );

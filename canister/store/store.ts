@@ -32,6 +32,10 @@ export interface Store {
   events: StableBTreeMap<Uint8Array, bigint>;
   leafOf: StableBTreeMap<bigint, bigint>;
   pages: StableBTreeMap<string, StoredPage>;
+  /** proposal ‖ principal → accepted submissions (the per-reviewer, per-proposal limit). */
+  submissions: StableBTreeMap<Uint8Array, bigint>;
+  /** Superseded attestation → its successor: reports skip these unread unless the successor is revoked. */
+  retired: StableBTreeMap<bigint, bigint>;
 }
 
 export function openStore(): Store {
@@ -49,7 +53,9 @@ export function openStore(): Store {
     reports: new StableBTreeMap(MEMORY.reports, u64Key, textValue),
     events: new StableBTreeMap(MEMORY.events, bytesKey, u64Value),
     leafOf: new StableBTreeMap(MEMORY.leafOf, u64Key, u64Value),
-    pages: new StableBTreeMap(MEMORY.pages, textValue, pageValue)
+    pages: new StableBTreeMap(MEMORY.pages, textValue, pageValue),
+    submissions: new StableBTreeMap(MEMORY.submissions, bytesKey, u64Value),
+    retired: new StableBTreeMap(MEMORY.retired, u64Key, u64Value)
   };
 }
 

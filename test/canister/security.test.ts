@@ -123,7 +123,7 @@ describe('attestations canister: security matrix', () => {
   });
 
   it('non-controller calling set_config or endorse_reviewer', async () => {
-    await refused('set_config', [{ quorum: 1, registration_open: true, max_envelope_bytes: 65536 }], alice.principal, 'not-controller');
+    await refused('set_config', [{ quorum: 1, registration_open: true, max_envelope_bytes: 65536, max_submissions_per_proposal: [] }], alice.principal, 'not-controller');
     await refused('endorse_reviewer', [alice.principal, true], alice.principal, 'not-controller');
     await refused('set_sync_config', [{ governance: alice.principal, interval_seconds: 60 }], alice.principal, 'not-controller');
     await unchanged();
@@ -136,8 +136,8 @@ describe('attestations canister: security matrix', () => {
   });
 
   it('invalid configuration and profiles are refused by kind too', async () => {
-    assert.equal(errKind(await d.controller.set_config({ quorum: 0, registration_open: true, max_envelope_bytes: 65536 })), 'invalid-config');
-    assert.equal(errKind(await d.controller.set_config({ quorum: 3, registration_open: true, max_envelope_bytes: 1_000_000 })), 'invalid-config');
+    assert.equal(errKind(await d.controller.set_config({ quorum: 0, registration_open: true, max_envelope_bytes: 65536, max_submissions_per_proposal: [] })), 'invalid-config');
+    assert.equal(errKind(await d.controller.set_config({ quorum: 3, registration_open: true, max_envelope_bytes: 1_000_000, max_submissions_per_proposal: [] })), 'invalid-config');
     assert.equal(errKind(await d.as(alice).register_reviewer({ ...profile(alice), name: ' ' })), 'invalid-profile');
     assert.equal(errKind(await d.as(alice).register_reviewer({ ...profile(alice), name: 'x'.repeat(65) })), 'invalid-profile');
     assert.equal(errKind(await d.as(alice).register_reviewer({ ...profile(alice), public_key: new Uint8Array([1, 2, 3]) })), 'bad-public-key');
@@ -157,7 +157,7 @@ describe('attestations canister: security matrix', () => {
   });
 
   it('controllers can close registration; then only endorsed principals register', async () => {
-    ok(await d.controller.set_config({ quorum: 3, registration_open: false, max_envelope_bytes: 65536 }));
+    ok(await d.controller.set_config({ quorum: 3, registration_open: false, max_envelope_bytes: 65536, max_submissions_per_proposal: [] }));
     assert.equal(errKind(await d.as(stranger).register_reviewer(profile(stranger))), 'registration-closed');
     ok(await d.controller.endorse_reviewer(stranger.principal, true));
     ok(await d.as(stranger).register_reviewer(profile(stranger)));
