@@ -13,11 +13,15 @@ export const MAX_JSON_DEPTH: number = LIMITS.jsonDepth;
 
 const ESCAPE = /\\[\s\S]/g;
 const STRING = /"[^"]*"/g;
-const NOT_BRACKET = /[^[\]{}]/g;
-const INNERMOST = /\[\]|\{\}/g;
-const OPENERS = /[[{]/g;
+const NOT_BRACKETS = /[^[\]{}]+/g;
+const RUN_CACHE = new Map<number, RegExp>();
 
 export type DepthScan = 'within' | 'too-deep' | 'unbalanced';
+
+/** One pass: every adjacent `[]` and `{}` removed (split/join: native substring search, no regex). */
+function removeInnermost(b: string): string {
+  return b.split('[]').join('').split('{}').join('');
+}
 
 /**
  * How the brackets of `text` outside strings nest: 'within' (balanced, at most `max` levels),
@@ -27,16 +31,19 @@ export type DepthScan = 'within' | 'too-deep' | 'unbalanced';
  */
 export function scanJsonDepth(text: string, max: number = MAX_JSON_DEPTH): DepthScan {
   // Escapes first (so `\"` cannot end a string), then strings, then all but brackets.
-  let b = text.replace(ESCAPE, '').replace(STRING, '').replace(NOT_BRACKET, '');
-  if (new RegExp(`[[{]{${max + 1}}`).test(b)) return 'too-deep'; // the common attack, at once
+  let b = text.indexOf('\\') < 0 ? text : text.replace(ESCAPE, '');
+  b = b.replace(STRING, '').replace(NOT_BRACKETS, '');
+  let run = RUN_CACHE.get(max);
+  if (run === undefined) RUN_CACHE.set(max, (run = new RegExp(`[[{]{${max + 1}}`)));
+  if (run.test(b)) return 'too-deep'; // the common attack, at once
   // Each pass removes every innermost pair, so a balanced text of depth d is empty after d passes.
   for (let pass = 0; pass <= max; pass++) {
     if (b.length === 0) return 'within';
     if (pass === max) return 'too-deep';
-    const next = b.replace(INNERMOST, '');
+    const next = removeInnermost(b);
     if (next.length === b.length) {
       // No pair left to remove: any point nests at most (passes so far + openers left) deep.
-      const openers = b.match(OPENERS)?.length ?? 0;
+      const openers = b.split('[').length + b.split('{').length - 2;
       return pass + openers <= max ? 'unbalanced' : 'too-deep';
     }
     b = next;
