@@ -25,7 +25,8 @@ const SECTIONS: { name: string; title: string; load: () => Promise<Section> }[] 
   { name: 'manifest', title: 'Attestor manifest pass', load: async () => (await import('./sections/manifest.js')).manifestSection },
   { name: 'canister', title: 'Canister cost per message', load: async () => (await import('./sections/canister.js')).canisterSection },
   { name: 'e2e', title: 'End to end', load: async () => (await import('./sections/e2e.js')).e2eSection },
-  { name: 'scale', title: 'Canister scale', load: async () => (await import('./sections/scale.js')).scaleSection }
+  { name: 'scale', title: 'Canister scale', load: async () => (await import('./sections/scale.js')).scaleSection },
+  { name: 'attacks', title: 'Worst cases under attack', load: async () => (await import('./sections/attacks.js')).attacksSection }
 ];
 
 async function main(): Promise<void> {

@@ -179,8 +179,14 @@ export function configure(store: Store, next: Config, nowNs: bigint): Result<Con
   const result = setConfig(store, next);
   if ('Err' in result) return result;
   const c = result.Ok;
-  if (before.quorum === c.quorum && before.registration_open === c.registration_open && before.max_envelope_bytes === c.max_envelope_bytes) return result;
-  logEvent({ kind: 'config', quorum: c.quorum, registrationOpen: c.registration_open, maxEnvelopeBytes: c.max_envelope_bytes, at: nowNs });
+  const limit = c.max_submissions_per_proposal[0] ?? 0;
+  if (
+    before.quorum === c.quorum &&
+    before.registration_open === c.registration_open &&
+    before.max_envelope_bytes === c.max_envelope_bytes &&
+    (before.max_submissions_per_proposal[0] ?? 0) === limit
+  ) return result;
+  logEvent({ kind: 'config', quorum: c.quorum, registrationOpen: c.registration_open, maxEnvelopeBytes: c.max_envelope_bytes, maxSubmissionsPerProposal: limit, at: nowNs });
   markDirty(store);
   commitCertifiedData();
   return result;

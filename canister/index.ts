@@ -12,6 +12,7 @@ import {
   msgArgData,
   msgCaller,
   msgMethodName,
+  msgReject,
   msgReply,
   postUpgrade,
   query,
@@ -37,7 +38,7 @@ import { commit, rebuildProposals, setLogHead } from './certified/state.js';
 import { configure, endorse, hasDirty, refreshDirty, refreshStale, register, revoke, submit } from './changes.js';
 import { rebuildPages, renderIndex, renderStatic } from './http/precomputed.js';
 import { handleHttp } from './http/router.js';
-import { acceptMessage, argLimit } from './inspect.js';
+import { acceptMessage, argRefusal } from './inspect.js';
 import { logRoot, logSize, openLog } from './log/log.js';
 import { getProposal, syncStatus } from './proposals/store.js';
 import { setSyncConfig, syncProposal } from './proposals/sync.js';
@@ -58,13 +59,14 @@ installFastText();
 const M = METHODS;
 
 /**
- * Decodes the update's argument, size first: an oversized or malformed argument becomes an Err
- * value (`refusal`), never a trap.
+ * Decodes the call's argument within its quota (inspect.ts: size, then a walk of the raw bytes
+ * that bounds the decoder's work), so an oversized, malformed or costly argument becomes a
+ * refusal, never a trap or a query burnt to its instruction limit.
  */
-function decodeArgs(store: Store, method: MethodName): { args: unknown[] } | { refusal: unknown } {
+function decodeArgs(store: Store, method: MethodName): { args: unknown[] } | { refusal: ReturnType<typeof err> } {
   const arg = msgArgData();
-  const limit = argLimit(store, method);
-  if (arg.length > limit) return { refusal: err('oversized', `the argument is ${arg.length} bytes; ${method} accepts at most ${limit}`) };
+  const refused = argRefusal(store, method, arg);
+  if (refused !== null) return { refusal: err(refused.kind, refused.message) };
   try {
     return { args: IDL.decode([...M[method].args], arg) as unknown[] };
   } catch (e) {
@@ -76,16 +78,31 @@ function reply(method: MethodName, result: unknown): void {
   msgReply(new Uint8Array(IDL.encode([M[method].ret], [result])));
 }
 
-/** Decodes the update's argument, runs `run`, replies. Core failures are values. */
+/** Methods that answer a Result carry a refusal as its Err; the others reject with its message. */
+function refuse(method: MethodName, refusal: ReturnType<typeof err>): void {
+  if (RESULT_METHODS.has(method)) reply(method, refusal);
+  else msgReject(`${method}: ${refusal.Err.kind}: ${refusal.Err.message}`);
+}
+
+const RESULT_METHODS = new Set<MethodName>(
+  (Object.keys(M) as MethodName[]).filter((m) => {
+    const ret = M[m].ret as IDL.Type;
+    return ret instanceof IDL.VariantClass && ret._fields.some(([k]) => k === 'Err');
+  })
+);
+
+/** Decodes the argument, runs `run`, replies. Every method, query or update. Core failures are values. */
 function manual(store: Store, method: MethodName, run: (args: unknown[]) => unknown): void {
   const decoded = decodeArgs(store, method);
-  reply(method, 'args' in decoded ? run(decoded.args) : decoded.refusal);
+  if ('args' in decoded) reply(method, run(decoded.args));
+  else refuse(method, decoded.refusal);
 }
 
 /** `manual` for updates that await other canisters: decodes and checks before the first await. */
 async function manualAsync(store: Store, method: MethodName, run: (args: unknown[]) => Promise<unknown>): Promise<void> {
   const decoded = decodeArgs(store, method);
-  reply(method, 'args' in decoded ? await run(decoded.args) : decoded.refusal);
+  if ('args' in decoded) reply(method, await run(decoded.args));
+  else refuse(method, decoded.refusal);
 }
 
 /** Attestations re-read per timer run when refreshing reports (well under 40 B instructions). */
@@ -162,51 +179,52 @@ export default class {
     });
   }
 
-  @query([...M.get_attestation.args], M.get_attestation.ret)
-  get_attestation(id: bigint): unknown {
-    return getAttestation(this.store, id);
+  @query([...M.get_attestation.args], M.get_attestation.ret, { manual: true })
+  get_attestation(): void {
+    manual(this.store, 'get_attestation', ([id]) => getAttestation(this.store, id as bigint));
   }
 
-  @query([], M.get_config.ret)
-  get_config(): Config {
-    return getConfig(this.store);
+  @query([], M.get_config.ret, { manual: true })
+  get_config(): void {
+    manual(this.store, 'get_config', () => getConfig(this.store));
   }
 
-  @query([...M.get_proposal.args], M.get_proposal.ret)
-  get_proposal(proposal: bigint): unknown {
-    return getProposal(proposal);
+  @query([...M.get_proposal.args], M.get_proposal.ret, { manual: true })
+  get_proposal(): void {
+    manual(this.store, 'get_proposal', ([proposal]) => getProposal(proposal as bigint));
   }
 
-  @query([...M.get_reviewer.args], M.get_reviewer.ret)
-  get_reviewer(p: Principal): unknown {
-    return getReviewer(this.store, p);
+  @query([...M.get_reviewer.args], M.get_reviewer.ret, { manual: true })
+  get_reviewer(): void {
+    manual(this.store, 'get_reviewer', ([p]) => getReviewer(this.store, p as Principal));
   }
 
-  @query([...M.http_request.args], M.http_request.ret)
-  http_request(req: HttpRequest): unknown {
-    return handleHttp(this.store, req, certificate());
+  @query([...M.http_request.args], M.http_request.ret, { manual: true })
+  http_request(): void {
+    manual(this.store, 'http_request', ([req]) => handleHttp(this.store, req as HttpRequest, certificate()));
   }
 
-  @query([...M.list_attestations.args], M.list_attestations.ret)
-  list_attestations(filter: AttestationFilter, cursor: Opt<bigint>, limit: number): unknown {
-    return listAttestations(this.store, filter, cursor, limit);
+  @query([...M.list_attestations.args], M.list_attestations.ret, { manual: true })
+  list_attestations(): void {
+    manual(this.store, 'list_attestations', ([filter, cursor, limit]) => listAttestations(this.store, filter as AttestationFilter, cursor as Opt<bigint>, limit as number));
   }
 
-  @query([...M.list_proposals.args], M.list_proposals.ret)
-  list_proposals(cursor: Opt<bigint>, limit: number): unknown {
-    return listProposals(this.store, cursor, limit);
+  @query([...M.list_proposals.args], M.list_proposals.ret, { manual: true })
+  list_proposals(): void {
+    manual(this.store, 'list_proposals', ([cursor, limit]) => listProposals(this.store, cursor as Opt<bigint>, limit as number));
   }
 
-  @query([...M.list_reviewers.args], M.list_reviewers.ret)
-  list_reviewers(cursor: Opt<Principal>, limit: number): unknown {
-    return listReviewers(this.store, cursor, limit);
+  @query([...M.list_reviewers.args], M.list_reviewers.ret, { manual: true })
+  list_reviewers(): void {
+    manual(this.store, 'list_reviewers', ([cursor, limit]) => listReviewers(this.store, cursor as Opt<Principal>, limit as number));
   }
 
-  /** Replies with the report's stored Candid bytes (manual: decoding and re-encoding a large report is the cost of this query). */
+  /** Replies with the report's stored Candid bytes (decoding and re-encoding a large report would be this query's whole cost). */
   @query([...M.proposal_report.args], M.proposal_report.ret, { manual: true })
   proposal_report(): void {
-    const [proposal] = IDL.decode([...M.proposal_report.args], msgArgData()) as [bigint];
-    msgReply(reportReply(this.store, proposal));
+    const decoded = decodeArgs(this.store, 'proposal_report');
+    if ('args' in decoded) msgReply(reportReply(this.store, decoded.args[0] as bigint));
+    else refuse('proposal_report', decoded.refusal);
   }
 
   @update([...M.register_reviewer.args], M.register_reviewer.ret, { manual: true })
@@ -240,9 +258,9 @@ export default class {
     });
   }
 
-  @query([], M.stats.ret)
-  stats(): unknown {
-    return stats(this.store);
+  @query([], M.stats.ret, { manual: true })
+  stats(): void {
+    manual(this.store, 'stats', () => stats(this.store));
   }
 
   @update([...M.submit_attestation.args], M.submit_attestation.ret, { manual: true })
@@ -255,43 +273,43 @@ export default class {
     await manualAsync(this.store, 'sync_proposal', ([id]) => syncProposal(this.store, id as bigint, time));
   }
 
-  @query([], M.sync_status.ret)
-  sync_status(): unknown {
-    return syncStatus();
+  @query([], M.sync_status.ret, { manual: true })
+  sync_status(): void {
+    manual(this.store, 'sync_status', () => syncStatus());
   }
 
-  @query([], M.get_tree_head.ret)
-  get_tree_head(): unknown {
-    return treeHead(certificate());
+  @query([], M.get_tree_head.ret, { manual: true })
+  get_tree_head(): void {
+    manual(this.store, 'get_tree_head', () => treeHead(certificate()));
   }
 
-  @query([...M.get_log_entries.args], M.get_log_entries.ret)
-  get_log_entries(start: bigint, limit: number): unknown {
-    return logEntries(start, limit);
+  @query([...M.get_log_entries.args], M.get_log_entries.ret, { manual: true })
+  get_log_entries(): void {
+    manual(this.store, 'get_log_entries', ([start, limit]) => logEntries(start as bigint, limit as number));
   }
 
-  @query([...M.get_inclusion_proof.args], M.get_inclusion_proof.ret)
-  get_inclusion_proof(index: bigint, treeSize: bigint): unknown {
-    return inclusionProofOf(index, treeSize);
+  @query([...M.get_inclusion_proof.args], M.get_inclusion_proof.ret, { manual: true })
+  get_inclusion_proof(): void {
+    manual(this.store, 'get_inclusion_proof', ([index, treeSize]) => inclusionProofOf(index as bigint, treeSize as bigint));
   }
 
-  @query([...M.get_consistency_proof.args], M.get_consistency_proof.ret)
-  get_consistency_proof(from: bigint, to: bigint): unknown {
-    return consistencyProofOf(from, to);
+  @query([...M.get_consistency_proof.args], M.get_consistency_proof.ret, { manual: true })
+  get_consistency_proof(): void {
+    manual(this.store, 'get_consistency_proof', ([from, to]) => consistencyProofOf(from as bigint, to as bigint));
   }
 
-  @query([...M.get_receipt.args], M.get_receipt.ret)
-  get_receipt(id: bigint): unknown {
-    return receiptOf(this.store, id, certificate());
+  @query([...M.get_receipt.args], M.get_receipt.ret, { manual: true })
+  get_receipt(): void {
+    manual(this.store, 'get_receipt', ([id]) => receiptOf(this.store, id as bigint, certificate()));
   }
 
-  @query([...M.certified_report.args], M.certified_report.ret)
-  certified_report(proposal: bigint, start: bigint, limit: number): unknown {
-    return certifiedReport(this.store, proposal, start, limit, certificate());
+  @query([...M.certified_report.args], M.certified_report.ret, { manual: true })
+  certified_report(): void {
+    manual(this.store, 'certified_report', ([proposal, start, limit]) => certifiedReport(this.store, proposal as bigint, start as bigint, limit as number, certificate()));
   }
 
-  @query([...M.verify_envelope.args], M.verify_envelope.ret)
-  verify_envelope(envelope: CandidEnvelope, publicKeyDer: Uint8Array, expectedProposal: Opt<bigint>): unknown {
-    return verifyCandidEnvelope(envelope, publicKeyDer, expectedProposal);
+  @query([...M.verify_envelope.args], M.verify_envelope.ret, { manual: true })
+  verify_envelope(): void {
+    manual(this.store, 'verify_envelope', ([envelope, publicKeyDer, expectedProposal]) => verifyCandidEnvelope(envelope as CandidEnvelope, publicKeyDer as Uint8Array, expectedProposal as Opt<bigint>));
   }
 }

@@ -14,8 +14,8 @@ export function canonicalJson(value: unknown): string {
   return parts.join('');
 }
 
+/** `depth` = arrays and objects around `v`; v itself may be one more, up to LIMITS.jsonDepth (as json-depth.ts reads). */
 function write(v: unknown, path: string, depth: number, out: string[]): void {
-  if (depth > LIMITS.jsonDepth) throw new ProtocolError('invalid-statement', `nested deeper than ${LIMITS.jsonDepth} levels`, path);
   if (v === null) { out.push('null'); return; }
   switch (typeof v) {
     case 'boolean': out.push(v ? 'true' : 'false'); return;
@@ -27,6 +27,7 @@ function write(v: unknown, path: string, depth: number, out: string[]): void {
     case 'object': break;
     default: throw new ProtocolError('invalid-statement', `a ${typeof v} cannot be written as JSON`, path);
   }
+  if (depth >= LIMITS.jsonDepth) throw new ProtocolError('invalid-statement', `nested deeper than ${LIMITS.jsonDepth} levels of arrays and objects`, path);
   if (Array.isArray(v)) {
     out.push('[');
     for (let i = 0; i < v.length; i++) {

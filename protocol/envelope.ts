@@ -7,6 +7,7 @@ import { sha256 } from './sha256.js';
 import { base64Decode, base64Encode, bytesEqual, bytesToHex, utf8Decode, utf8Encode } from './bytes.js';
 import { canonicalJson } from './canonical.js';
 import { pae } from './dsse.js';
+import { parseJsonBounded } from './json-depth.js';
 import { fail, ok, ProtocolError, type Result } from './errors.js';
 import { principalOfPublicKey, publicKeyFromDer, verifySignature, type Signer } from './keys.js';
 import { LIMITS } from './limits.js';
@@ -74,13 +75,9 @@ export function parseEnvelope(json: string | Uint8Array): Result<Envelope> {
   } else {
     return fail('malformed-envelope', 'expected JSON text or bytes', 'envelope');
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return fail('malformed-envelope', `not JSON: ${e instanceof Error ? e.message : String(e)}`, 'envelope');
-  }
-  const checked = checkEnvelope(value, true);
+  const parsed = parseJsonBounded(text);
+  if (!parsed.ok) return fail('malformed-envelope', `not JSON: ${parsed.message}`, 'envelope');
+  const checked = checkEnvelope(parsed.value, true);
   return checked.ok ? ok(checked.value.envelope) : checked;
 }
 
@@ -199,13 +196,10 @@ export function verifyEnvelope(
 
   const text = utf8Decode(payload);
   if (text === null) return fail('invalid-statement', 'payload is not valid UTF-8', 'envelope.payload');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return fail('invalid-statement', `payload is not JSON: ${e instanceof Error ? e.message : String(e)}`, 'envelope.payload');
-  }
-  const st = validateStatement(value);
+  // Bounded nesting: a parser's recursion must not be the limit (a signed 12,000 × `[` payload trapped the canister).
+  const parsed = parseJsonBounded(text);
+  if (!parsed.ok) return fail('invalid-statement', `payload is not JSON: ${parsed.message}`, 'envelope.payload');
+  const st = validateStatement(parsed.value);
   if (!st.ok) return st;
   if (!bytesEqual(encodeStatement(st.value), payload)) {
     return fail('invalid-statement', 'payload is not in canonical JSON form (sorted keys, no white space)', 'envelope.payload');

@@ -30,6 +30,9 @@ export const LIMITS = {
   manifestDetail: 128,
   /** Longest host name (DNS). */
   hostName: 253,
-  /** Object nesting accepted by canonicalJson (guards against cycles and stack exhaustion). */
+  /**
+   * Nesting of arrays and objects (`[]` = 1) that canonicalJson writes and parsers accept
+   * (json-depth.ts; guards against cycles and stack exhaustion). Statements nest ~20 deep.
+   */
   jsonDepth: 32
 } as const;

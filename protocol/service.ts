@@ -228,7 +228,9 @@ export const ReviewerPageIdl = IDL.Record({
 export const ConfigIdl = IDL.Record({
   quorum: IDL.Nat32,
   registration_open: IDL.Bool,
-  max_envelope_bytes: IDL.Nat32
+  max_envelope_bytes: IDL.Nat32,
+  // opt, so that clients written before it still call set_config (null = leave as it is).
+  max_submissions_per_proposal: IDL.Opt(IDL.Nat32)
 });
 
 export const ConfigResultIdl = IDL.Variant({ Ok: ConfigIdl, Err: ServiceErrorIdl });
@@ -594,6 +596,8 @@ export interface Config {
   quorum: number;
   registration_open: boolean;
   max_envelope_bytes: number;
+  /** Attestations one reviewer may submit for one proposal (get_config: always set; set_config: [] keeps it). */
+  max_submissions_per_proposal: Opt<number>;
 }
 
 export interface Stats {

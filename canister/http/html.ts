@@ -27,11 +27,6 @@ export const hashRef = (h: string): string => `<code title="${e(h)}">${e(h.slice
 /** Principals: the first two and last two groups (`abcde-fghij…vwxyz-abc`). */
 export const principal = (p: string): string => copyable(p, 11, 9);
 
-export function utc(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
 /** Escaped text with its `code` spans as <code> (the cause catalogue writes paths and commands that way). */
 export function codeSpans(text: string): string {
   return e(text).replace(/`([^`<>]+)`/g, '<code>$1</code>');

@@ -4,13 +4,14 @@ import { escapeHtml as e } from './escape.js';
 import { headline, type Headline } from '../../protocol/headline.js';
 import { principalText } from '../store/principals.js';
 import { governanceCell, governanceSection } from '../proposals/html.js';
-import { codeSpans, hash, hashRef, plural, principal, utc, verdict } from './html.js';
+import { codeSpans, hash, hashRef, plural, principal, verdict } from './html.js';
 import { layout } from './layout.js';
 import { agreementBar, matrix } from './views/agreement.js';
 import { artifactCounts, artifactOutcome, headlineSentence, osOutcome, worstOutcome, type Outcome } from './views/consensus.js';
 import { byStanding, collidingNames, memberName } from './views/names.js';
 
 export { faviconSvg, layout } from './layout.js';
+import { utcMinute, utcMinuteOfNs } from '../dates.js';
 
 const NNS_DASHBOARD = 'https://dashboard.internetcomputer.org/proposal/';
 
@@ -193,8 +194,8 @@ export function proposalPage(r: ProposalReport): string {
     })
     .join('');
   const times = [
-    g !== undefined && g.proposed_at_seconds > 0n ? `proposed ${utc(Number(g.proposed_at_seconds) * 1000)}` : '',
-    r.last_submitted_at_ns > 0n ? `last attestation submitted ${utc(Number(r.last_submitted_at_ns / 1_000_000n))}` : ''
+    g !== undefined && g.proposed_at_seconds > 0n ? `proposed ${utcMinute(g.proposed_at_seconds)}` : '',
+    r.last_submitted_at_ns > 0n ? `last attestation submitted ${utcMinuteOfNs(r.last_submitted_at_ns)}` : ''
   ].filter((x) => x !== '');
   return layout(
     `Proposal ${id}: icos-attest`,

@@ -12,7 +12,7 @@ export type LogEvent =
   | { kind: 'revocation'; id: bigint; proposal: bigint; reviewer: string; reason: string; at: bigint }
   | { kind: 'reviewer'; principal: string; name: string; contact: string | null; publicKey: Uint8Array; at: bigint }
   | { kind: 'endorsement'; principal: string; endorsed: boolean; at: bigint }
-  | { kind: 'config'; quorum: number; registrationOpen: boolean; maxEnvelopeBytes: number; at: bigint }
+  | { kind: 'config'; quorum: number; registrationOpen: boolean; maxEnvelopeBytes: number; maxSubmissionsPerProposal: number; at: bigint }
   | { kind: 'election'; proposal: bigint; record: unknown; at: bigint };
 
 /** The JSON object of an event (nat64 as decimal strings, bytes as lowercase hex). */
@@ -28,7 +28,7 @@ export function eventJson(e: LogEvent): Record<string, unknown> {
     case 'endorsement':
       return { ...base, principal: e.principal, endorsed: e.endorsed };
     case 'config':
-      return { ...base, quorum: e.quorum, registration_open: e.registrationOpen, max_envelope_bytes: e.maxEnvelopeBytes };
+      return { ...base, quorum: e.quorum, registration_open: e.registrationOpen, max_envelope_bytes: e.maxEnvelopeBytes, max_submissions_per_proposal: e.maxSubmissionsPerProposal };
     case 'election':
       return { ...base, proposal: e.proposal.toString(), record_sha256: bytesToHex(sha256(utf8Encode(canonicalJson(e.record)) ?? new Uint8Array(0))) };
   }

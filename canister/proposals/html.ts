@@ -1,11 +1,7 @@
 /** Dashboard fragments for what the canister read from governance (used by canister/http/pages.ts). */
 import type { GovernanceSummary, ProposalReport } from '../../protocol/service.js';
+import { utcMinute as when } from '../dates.js';
 import { escapeHtml as e } from '../http/escape.js';
-
-function when(seconds: bigint): string {
-  const iso = new Date(Number(seconds) * 1000).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
 
 /** "needs reviewers: 1/3" until the elected OS has a quorum of endorsed, matching, honest builds. */
 export function needsReviewers(r: ProposalReport, os: string): string {

@@ -56,8 +56,10 @@ export function recordOf(info: ProposalInfoValue, governance: Principal, nowNs: 
         urls: p.urls,
         launchMeasurements: p.launchMeasurements,
         unelect: p.unelect,
-        proposedAtSeconds: BigInt(p.proposedAtSeconds),
-        deadlineSeconds: p.deadlineSeconds === null ? null : BigInt(p.deadlineSeconds),
+        // From the info's nat64 itself: the decoded numbers lose precision past 2^53 (and 2^64−1
+        // rounds up to 2^64, which no nat64 can carry back out).
+        proposedAtSeconds: info.proposal_timestamp_seconds,
+        deadlineSeconds: info.deadline_timestamp_seconds.length === 1 ? info.deadline_timestamp_seconds[0] : null,
         fetchedAtNs: nowNs,
         governance
       }

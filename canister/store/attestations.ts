@@ -5,7 +5,7 @@ import { LIMITS } from '../../protocol/limits.js';
 import { verifyEnvelope } from '../../protocol/envelope.js';
 import { fromCandidEnvelope, type Attestation, type AttestationFilter, type AttestationPage, type CandidEnvelope, type Opt, type Result } from '../../protocol/service.js';
 import { osCode, u32Bytes, u64Bytes } from './codec.js';
-import { getConfig } from './config.js';
+import { getConfig, maxSubmissions } from './config.js';
 import { err, fromProtocolError, okv } from './errors.js';
 import { pageSize } from './paging.js';
 import { principalText } from './principals.js';
@@ -25,6 +25,15 @@ export function proposalEventKey(proposal: bigint, seq: number): Uint8Array {
 
 function latestKey(proposal: bigint, os: string, reviewer: Principal): Uint8Array {
   return concatBytes(u64Bytes(proposal), Uint8Array.of(osCode(os)), reviewer.toUint8Array());
+}
+
+function submissionsKey(proposal: bigint, reviewer: Principal): Uint8Array {
+  return concatBytes(u64Bytes(proposal), reviewer.toUint8Array());
+}
+
+/** Attestations `reviewer` submitted for `proposal` (since the count existed). */
+export function submissionsOf(store: Store, proposal: bigint, reviewer: Principal): number {
+  return Number(store.submissions.get(submissionsKey(proposal, reviewer)) ?? 0n);
 }
 
 function digestKey(digest: string, reviewer: Principal): Uint8Array {
@@ -66,6 +75,16 @@ export function submitAttestation(store: Store, caller: Principal, envelope: Can
 
   const proposal = BigInt(statement.predicate.proposal);
   const os = statement.predicate.os;
+  // One identity cannot make a proposal's report (re-read on every write to it) grow without end.
+  const limit = maxSubmissions(store);
+  const made = submissionsOf(store, proposal, caller);
+  if (made >= limit) {
+    return err(
+      'submission-limit',
+      `${caller.toText()} has submitted ${made} attestations for proposal ${proposal}, the most one reviewer may (max_submissions_per_proposal = ${limit}; revoking does not free one); ask the canister's controllers if you need more`,
+      'predicate.proposal'
+    );
+  }
   const claimed = statement.predicate.supersedes;
   if (claimed !== undefined) {
     const target = store.attestations.get(BigInt(claimed));
@@ -106,6 +125,7 @@ export function appendAttestation(
   if (previous !== undefined) {
     const prev = store.attestations.get(previous);
     if (prev !== undefined) store.attestations.insert(previous, { ...prev, superseded_by: [id] });
+    store.retired.insert(previous, id);
   }
   const record: StoredAttestation = {
     id,
@@ -123,6 +143,8 @@ export function appendAttestation(
   store.envelopes.insert(id, envelope);
   store.latest.insert(latest, id);
   store.byDigest.insert(digestKey(digest, caller), id);
+  const made = submissionsKey(proposal, caller);
+  store.submissions.insert(made, (store.submissions.get(made) ?? 0n) + 1n);
   const meta: StoredProposal = store.proposals.get(proposal) ?? newProposalMeta(proposal);
   store.byProposal.insert(proposalIndexKey(proposal, meta.count), id);
   store.proposals.insert(proposal, { ...meta, count: meta.count + 1, last_submitted_at_ns: nowNs });
@@ -171,21 +193,36 @@ export function getAttestation(store: Store, id: bigint): Opt<Attestation> {
   return s === undefined ? [] : [toAttestation(store, s)];
 }
 
-/** One proposal's stored attestations in submission order: `count` point lookups. */
+/**
+ * The attestations of one proposal that can count, in submission order: each reviewer's latest
+ * per OS and, where that one is revoked, the ones it superseded back to one that is not (the
+ * protocol's rule: revoking the latest lets the previous count again). A superseded one is
+ * skipped by a key lookup in `retired`, never read, so a reviewer's resubmissions cost a report
+ * nothing: O(counted attestations) reads plus one small lookup per stored one. (Superseded before
+ * `retired` existed: read, and left out by the consensus as before.)
+ */
 export function attestationsOfProposal(store: Store, proposal: bigint, fromSeq = 0): StoredAttestation[] {
   const meta = store.proposals.get(proposal);
   if (meta === undefined) return [];
   const out: StoredAttestation[] = [];
-  for (let seq = fromSeq; seq < meta.count; seq++) {
+  const wanted = new Set<bigint>(); // superseded by a revoked attestation: may count again
+  for (let seq = meta.count - 1; seq >= fromSeq; seq--) {
     const id = store.byProposal.get(proposalIndexKey(proposal, seq));
-    const s = id === undefined ? undefined : store.attestations.get(id);
-    if (s !== undefined) out.push(s);
+    if (id === undefined || (!wanted.has(id) && store.retired.containsKey(id))) continue;
+    const s = store.attestations.get(id);
+    if (s === undefined) continue;
+    out.push(s);
+    if (s.revoked.length > 0 && s.supersedes.length === 1) wanted.add(s.supersedes[0]);
   }
-  return out;
+  return out.reverse();
 }
 
-/** A page of at most ~1 MB: under the IC's reply limit, and ~25 full-size envelopes stay under the query instruction limit. */
-const PAGE_BYTES = 1_000_000;
+/**
+ * Envelope bytes after which a page stops (it may end one envelope past it, ≤ ~390 KB): each
+ * full-size (64 KB) envelope costs ≈ 300 M instructions to encode in the reply, and a 1 MB page
+ * of them measured 4.9 B, at the 5 B query limit; this keeps the worst page near 2 B.
+ */
+const PAGE_BYTES = 320_000;
 /** Lookups per page when scanning all attestations with a filter that matches few of them. */
 const SCAN_BUDGET = 2000;
 

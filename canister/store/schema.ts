@@ -18,10 +18,12 @@
  *  16 events        proposal ‖ seq (u32)           → leaf index of the proposal's seq-th event
  *  17 receipts      attestation id (u64 BE)        → leaf index of its log entry
  *  18 pages         URL path (UTF-8)               → a precomputed dashboard response's metadata
- *  19 page_bodies    URL path (UTF-8)               → that response's body bytes, as served
- *  20 report_replies proposal (u64 BE)              → the materialised report as Candid (the
+ *  19 submissions   proposal ‖ principal           → attestations that reviewer submitted for it
+ *  20 retired       attestation id (u64 BE)        → id of the attestation that superseded it
+ *  21 page_bodies    URL path (UTF-8)               → that response's body bytes, as served
+ *  22 report_replies proposal (u64 BE)              → the materialised report as Candid (the
  *                                                     `proposal_report` reply, sent as stored)
- *  21 dirty          proposal (u64 BE)              → 0: changed since its report was materialised
+ *  23 dirty          proposal (u64 BE)              → 0: changed since its report was materialised
  *
  * A proposal's attestations are `by_proposal` keys proposal‖0 … proposal‖(count−1): contiguous
  * in byte order, and read with `count` point lookups (azle's map pages by index, skipping from
@@ -50,9 +52,11 @@ export const MEMORY = {
   events: 16,
   leafOf: 17,
   pages: 18,
-  pageBodies: 19,
-  reportReplies: 20,
-  dirty: 21
+  submissions: 19,
+  retired: 20,
+  pageBodies: 21,
+  reportReplies: 22,
+  dirty: 23
 } as const;
 
 /** A dashboard response computed when its data changed; its response hash is in the certified tree. */
@@ -262,7 +266,25 @@ export const envelopeValue: Serializable<CandidEnvelope> = jsonValue<CandidEnvel
   (j) => j
 );
 
-export const configValue: Serializable<Config> = jsonValue<Config, Config>(
-  (c) => ({ quorum: c.quorum, registration_open: c.registration_open, max_envelope_bytes: c.max_envelope_bytes }),
-  (j) => j
+interface ConfigJson {
+  quorum: number;
+  registration_open: boolean;
+  max_envelope_bytes: number;
+  /** Absent in configs stored before the limit existed. */
+  max_submissions_per_proposal?: number | null;
+}
+
+export const configValue: Serializable<Config> = jsonValue<Config, ConfigJson>(
+  (c) => ({
+    quorum: c.quorum,
+    registration_open: c.registration_open,
+    max_envelope_bytes: c.max_envelope_bytes,
+    max_submissions_per_proposal: c.max_submissions_per_proposal[0] ?? null
+  }),
+  (j) => ({
+    quorum: j.quorum,
+    registration_open: j.registration_open,
+    max_envelope_bytes: j.max_envelope_bytes,
+    max_submissions_per_proposal: j.max_submissions_per_proposal == null ? [] : [j.max_submissions_per_proposal]
+  })
 );

@@ -33,6 +33,10 @@ export interface Store {
   events: StableBTreeMap<Uint8Array, bigint>;
   leafOf: StableBTreeMap<bigint, bigint>;
   pages: StableBTreeMap<string, StoredPage>;
+  /** proposal ‖ principal → accepted submissions (the per-reviewer, per-proposal limit). */
+  submissions: StableBTreeMap<Uint8Array, bigint>;
+  /** Superseded attestation → its successor: reports skip these unread unless the successor is revoked. */
+  retired: StableBTreeMap<bigint, bigint>;
   pageBodies: StableBTreeMap<string, Uint8Array>;
   reportReplies: StableBTreeMap<bigint, Uint8Array>;
   dirty: StableBTreeMap<bigint, bigint>;
@@ -54,6 +58,8 @@ export function openStore(): Store {
     events: new StableBTreeMap(MEMORY.events, bytesKey, u64Value),
     leafOf: new StableBTreeMap(MEMORY.leafOf, u64Key, u64Value),
     pages: new StableBTreeMap(MEMORY.pages, textValue, pageValue),
+    submissions: new StableBTreeMap(MEMORY.submissions, bytesKey, u64Value),
+    retired: new StableBTreeMap(MEMORY.retired, u64Key, u64Value),
     pageBodies: new StableBTreeMap(MEMORY.pageBodies, textValue, bytesValue),
     reportReplies: new StableBTreeMap(MEMORY.reportReplies, u64Key, bytesValue),
     dirty: new StableBTreeMap(MEMORY.dirty, u64Key, u64Value)

@@ -64,7 +64,7 @@ describe('attestations canister: transparency log and certified state', () => {
     a1 = ok(await d.as(alice).submit_attestation(envelope(alice, { proposal: P, os: 'guestos', built: G, proposalHash: G })));
     ok(await d.as(bob).submit_attestation(envelope(bob, { proposal: P, os: 'guestos', built: hash('other'), proposalHash: G })));
     ok(await d.as(bob).revoke_attestation(a1 + 1n, 'wrong machine'));
-    ok(await d.controller.set_config({ quorum: 1, registration_open: true, max_envelope_bytes: 65536 }));
+    ok(await d.controller.set_config({ quorum: 1, registration_open: true, max_envelope_bytes: 65536, max_submissions_per_proposal: [] }));
   });
 
   it('appends one canonical entry per accepted change, in order', async () => {
@@ -129,8 +129,8 @@ describe('attestations canister: transparency log and certified state', () => {
     assert.equal(errKind(await d.as(bob).revoke_attestation(a1, 'not mine')), 'not-author');
     ok(await d.as(alice).register_reviewer(profile(alice))); // the same profile again
     ok(await d.controller.endorse_reviewer(alice.principal, true)); // already endorsed
-    ok(await d.controller.set_config({ quorum: 1, registration_open: true, max_envelope_bytes: 65536 })); // unchanged
-    assert.equal(await refusedCode(d.as(alice).set_config({ quorum: 2, registration_open: true, max_envelope_bytes: 65536 })), 'IC0516');
+    ok(await d.controller.set_config({ quorum: 1, registration_open: true, max_envelope_bytes: 65536, max_submissions_per_proposal: [] })); // unchanged
+    assert.equal(await refusedCode(d.as(alice).set_config({ quorum: 2, registration_open: true, max_envelope_bytes: 65536, max_submissions_per_proposal: [] })), 'IC0516');
     const after = { head: (await d.anonymous.get_tree_head()).head, data: hex(d.rt.certifiedData(d.id)) };
     assert.deepEqual(after, before);
   });

@@ -45,7 +45,7 @@ describe('attestations canister: upgrade', () => {
     const reviewers = Array.from({ length: 10 }, (_, i) => reviewer(`r${i}`, i % 2 === 0 ? 'ed25519' : 'secp256k1'));
     for (const r of reviewers) ok(await d.as(r).register_reviewer(profile(r)));
     for (const r of reviewers.slice(0, 6)) ok(await d.controller.endorse_reviewer(r.principal, true));
-    ok(await d.controller.set_config({ quorum: 4, registration_open: false, max_envelope_bytes: 60_000 }));
+    ok(await d.controller.set_config({ quorum: 4, registration_open: false, max_envelope_bytes: 60_000, max_submissions_per_proposal: [] }));
 
     const started = Date.now();
     const proposals = new Set<bigint>();

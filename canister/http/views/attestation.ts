@@ -8,7 +8,8 @@ import { base64Decode, utf8Decode } from '../../../protocol/bytes.js';
 import type { Attestation, Reviewer } from '../../../protocol/service.js';
 import type { ArtifactResult, ManifestEntry } from '../../../protocol/types.js';
 import { escapeHtml as e } from '../escape.js';
-import { hash, principal, utc } from '../html.js';
+import { utcMinuteOfNs } from '../../dates.js';
+import { hash, principal } from '../html.js';
 import { layout } from '../layout.js';
 import { principalText } from '../../store/principals.js';
 import { displayName } from './names.js';
@@ -92,7 +93,7 @@ export function attestationPage(a: Attestation, reviewer: Reviewer | undefined):
   const p = (st?.predicate ?? {}) as Record<string, unknown>;
   const who = principalText(a.reviewer);
   const status = a.revoked.length === 1
-    ? `<span class="flag">revoked</span> ${utc(Number(a.revoked[0].at_ns / 1_000_000n))}: ${e(a.revoked[0].reason)}. <span class="muted">Kept and shown; no longer counted.</span>`
+    ? `<span class="flag">revoked</span> ${utcMinuteOfNs(a.revoked[0].at_ns)}: ${e(a.revoked[0].reason)}. <span class="muted">Kept and shown; no longer counted.</span>`
     : a.superseded_by.length === 1
       ? `replaced by the same reviewer's <a href="/attestation/${a.superseded_by[0].toString()}">attestation #${a.superseded_by[0].toString()}</a>: no longer counted`
       : '<span class="ok">counted</span> (the reviewer\'s latest for this proposal and OS)';
@@ -102,7 +103,7 @@ export function attestationPage(a: Attestation, reviewer: Reviewer | undefined):
     ['OS', e(a.os)],
     ['Commit', typeof p.commit === 'string' ? `<code>${e(p.commit)}</code>` : '<span class="muted">unknown</span>'],
     ['Built', `${e(String(p.startedAt ?? '?'))} to ${e(String(p.finishedAt ?? '?'))}${duration(p.startedAt, p.finishedAt)}`],
-    ['Submitted', utc(Number(a.submitted_at_ns / 1_000_000n))],
+    ['Submitted', utcMinuteOfNs(a.submitted_at_ns)],
     ['Tool', typeof p.tool === 'object' && p.tool !== null ? e(`${(p.tool as { name?: string }).name ?? '?'} ${(p.tool as { version?: string }).version ?? ''}`) : '<span class="muted">unknown</span>'],
     [
       'Signature',
