@@ -43,9 +43,9 @@ import { getProposal, syncStatus } from './proposals/store.js';
 import { setSyncConfig, syncProposal } from './proposals/sync.js';
 import { startSyncTimer } from './proposals/timer.js';
 import { listProposals } from './report/consensus.js';
-import { storedReport } from './report/materialise.js';
+import { reportsPredateOutcomes, storedReport } from './report/materialise.js';
 import { getAttestation, listAttestations } from './store/attestations.js';
-import { getConfig } from './store/config.js';
+import { bumpEpoch, getConfig } from './store/config.js';
 import { err } from './store/errors.js';
 import { getReviewer, listReviewers } from './store/reviewers.js';
 import { stats } from './store/stats.js';
@@ -138,6 +138,7 @@ export default class {
   postUpgrade(): void {
     warmUpSignatures();
     restoreCertifiedState(this.store);
+    if (reportsPredateOutcomes(this.store)) bumpEpoch(this.store); // verdicts by endorsed reviewers only: recompute all
     scheduleRefresh(this.store); // in case an upgrade interrupted a refresh
     startSyncTimer(this.store); // timers do not survive upgrades
   }

@@ -130,14 +130,23 @@ export const ArtifactReportIdl = IDL.Record({
   groups: IDL.Vec(HashGroupIdl),
   verdict: IDL.Text,
   endorsed_matching: IDL.Nat32,
-  hints: IDL.Vec(DivergenceHintIdl)
+  hints: IDL.Vec(DivergenceHintIdl),
+  outcome: IDL.Text,
+  endorsed_differing: IDL.Nat32,
+  unverified_matching: IDL.Nat32,
+  unverified_differing: IDL.Nat32
 });
 
 export const OsReportIdl = IDL.Record({
   os: IDL.Text,
   verdict: IDL.Text,
   quorum: IDL.Nat32,
-  artifacts: IDL.Vec(ArtifactReportIdl)
+  artifacts: IDL.Vec(ArtifactReportIdl),
+  outcome: IDL.Text,
+  endorsed_matching: IDL.Nat32,
+  endorsed_differing: IDL.Nat32,
+  unverified_matching: IDL.Nat32,
+  unverified_differing: IDL.Nat32
 });
 
 /** A sync failure kept for display: which proposal (none for discovery), when, why. */
@@ -205,7 +214,7 @@ export const ProposalReportIdl = IDL.Record({
   governance: IDL.Opt(GovernanceProposalIdl)
 });
 
-export const OsVerdictIdl = IDL.Record({ os: IDL.Text, verdict: IDL.Text });
+export const OsVerdictIdl = IDL.Record({ os: IDL.Text, verdict: IDL.Text, outcome: IDL.Text });
 
 export const ProposalSummaryIdl = IDL.Record({
   proposal: IDL.Nat64,
@@ -481,13 +490,24 @@ export interface ArtifactReport {
   verdict: string;
   endorsed_matching: number;
   hints: DivergenceHint[];
+  /** `reproduced`, `contested`, `diverged` or `pending` (protocol/consensus.ts, Outcome). */
+  outcome: string;
+  endorsed_differing: number;
+  unverified_matching: number;
+  unverified_differing: number;
 }
 
+/** Per OS the four counts are of reviewers (matching: all their artifacts match; differing: any differs). */
 export interface OsReport {
   os: string;
   verdict: string;
   quorum: number;
   artifacts: ArtifactReport[];
+  outcome: string;
+  endorsed_matching: number;
+  endorsed_differing: number;
+  unverified_matching: number;
+  unverified_differing: number;
 }
 
 export interface ProposalReport {
@@ -504,6 +524,8 @@ export interface ProposalReport {
 export interface OsVerdict {
   os: string;
   verdict: string;
+  /** As in OsReport (listings materialised before outcomes existed read it from `verdict`). */
+  outcome: string;
 }
 
 export interface ProposalSummary {

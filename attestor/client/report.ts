@@ -1,7 +1,7 @@
 /** The canister's proposal report as stable JSON (principals as text, nat64 as decimal, opt as null) and as a table. */
-import type { ProposalReport } from '../../protocol/service.js';
+import type { OsReport, ProposalReport } from '../../protocol/service.js';
 import { paint, table } from '../cli/output.js';
-import { headline, type Headline } from '../../protocol/headline.js';
+import { endorsedReviewersOf, headline, headlineSentence, referenceOf, type Headline } from '../../protocol/headline.js';
 
 /** Candid `opt T` → T | null. */
 export function fromOpt<T>(o: [] | [T]): T | null {
@@ -29,17 +29,19 @@ export interface ReportJson {
   attestations: number;
   reviewers: number;
   lastSubmittedAtNs: string;
-  oses: {
+  oses: (CountsJson & {
     os: string;
     verdict: string;
+    /** `reproduced` | `contested` | `diverged` | `pending`: verdict with contested told apart. */
+    outcome: string;
     quorum: number;
-    artifacts: {
+    artifacts: (CountsJson & {
       name: string;
       proposalSha256: string | null;
       proposalSource: string;
       cdnSha256: string[];
       verdict: string;
-      endorsedMatching: number;
+      outcome: string;
       groups: {
         sha256: string;
         /** null when there is no proposal hash (SetupOS) or no CDN hash was reported. */
@@ -48,8 +50,22 @@ export interface ReportJson {
         members: { reviewer: string; name: string; endorsed: boolean; attestationId: string; claimMismatch: boolean }[];
       }[];
       hints: HintJson[];
-    }[];
-  }[];
+    })[];
+  })[];
+}
+
+/** Endorsed reviewers decide; unverified (unendorsed) ones are counted apart (protocol/consensus.ts). */
+export interface CountsJson {
+  endorsedMatching: number;
+  endorsedDiffering: number;
+  unverifiedMatching: number;
+  unverifiedDiffering: number;
+}
+
+type CountsCandid = Pick<OsReport, 'endorsed_matching' | 'endorsed_differing' | 'unverified_matching' | 'unverified_differing'>;
+
+function countsJson(c: CountsCandid): CountsJson {
+  return { endorsedMatching: c.endorsed_matching, endorsedDiffering: c.endorsed_differing, unverifiedMatching: c.unverified_matching, unverifiedDiffering: c.unverified_differing };
 }
 
 export interface HintJson {
@@ -108,14 +124,17 @@ export function reportToJson(r: ProposalReport): ReportJson {
     oses: r.oses.map((o) => ({
       os: o.os,
       verdict: o.verdict,
+      outcome: o.outcome,
       quorum: o.quorum,
+      ...countsJson(o),
       artifacts: o.artifacts.map((a) => ({
         name: a.name,
         proposalSha256: fromOpt(a.proposal_sha256),
         proposalSource: a.proposal_source,
         cdnSha256: a.cdn_sha256,
         verdict: a.verdict,
-        endorsedMatching: a.endorsed_matching,
+        outcome: a.outcome,
+        ...countsJson(a),
         groups: a.groups.map((g) => ({
           sha256: g.sha256,
           matchesProposal: fromOpt(g.matches_proposal),
@@ -163,6 +182,21 @@ export function shortHash(h: string): string {
 export function reportHeadline(r: ReportJson): Headline {
   const withProposalHash = r.oses.filter((o) => o.artifacts.some((a) => a.proposalSha256 !== null)).map((o) => o.os);
   return headline(r.oses, r.governance?.elects ?? null, withProposalHash);
+}
+
+/** The OS's headline sentence, worded as on the dashboard (protocol/headline.ts). */
+export function osSentence(o: ReportJson['oses'][number]): string {
+  const artifacts = o.artifacts.map((a) => ({ ...a, groups: a.groups.map((g) => ({ reviewers: g.members.map((m) => ({ principal: m.reviewer, endorsed: m.endorsed })) })) }));
+  return headlineSentence({
+    outcome: o.outcome,
+    quorum: o.quorum,
+    endorsedMatching: o.endorsedMatching,
+    endorsedDiffering: o.endorsedDiffering,
+    unverifiedMatching: o.unverifiedMatching,
+    unverifiedDiffering: o.unverifiedDiffering,
+    endorsedReviewers: endorsedReviewersOf(artifacts),
+    reference: referenceOf(artifacts)
+  });
 }
 
 /** The diagnosis's 0..1 score in words. */
@@ -236,8 +270,11 @@ export function renderReport(r: ReportJson, color: boolean): string {
         : h.basis === 'not-icos'
           ? 'the proposal elects no IC-OS version'
           : 'no proposal hash: builds compared with the CDN only';
-  const perOs = r.oses.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}`).join(', ');
-  const verdictLines = r.oses.length > 0 ? [`Verdict: ${c(verdictStyle(h.verdict), h.verdict)} (${about})`, `Per OS: ${perOs}`] : [];
+  const perOs = r.oses.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}${o.outcome === 'contested' ? ' (contested: quorum reached, an endorsed build differs)' : ''}`).join(', ');
+  const verdictLines = r.oses.length > 0 ? [`Verdict: ${c(verdictStyle(h.verdict), h.verdict)} (${about})`] : [];
+  // The sentence the page headlines, for each OS the verdict is about.
+  for (const o of r.oses.filter((x) => h.oses.includes(x.os))) verdictLines.push(`  ${o.os}: ${osSentence(o)}`);
+  if (r.oses.length > 0) verdictLines.push(`Per OS: ${perOs}`);
   if (h.others.length > 0) {
     verdictLines.push(`Also built${h.basis === 'governance' ? ' (not elected by this proposal)' : ' (no proposal hash)'}: ${h.others.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}`).join(', ')}`);
   }

@@ -3,7 +3,7 @@
  * text, opt as null: canister/report/json.ts). Here it becomes the CLI's ReportJson (the `report
  * --json` shape), so `report` prints exactly the bytes whose hash the IC certified.
  */
-import type { HintJson, ReportJson } from '../client/report.js';
+import type { CountsJson, HintJson, ReportJson } from '../client/report.js';
 import { TrustError } from './trust-error.js';
 
 type J = Record<string, unknown>;
@@ -39,6 +39,12 @@ function hint(h: J): HintJson {
   };
 }
 
+/** Reports certified before these counts existed read as 0 (verify then reports the difference). */
+function counts(x: J): CountsJson {
+  const n = (v: unknown): number => (v === undefined || v === null ? 0 : num(v));
+  return { endorsedMatching: n(x.endorsed_matching), endorsedDiffering: n(x.endorsed_differing), unverifiedMatching: n(x.unverified_matching), unverifiedDiffering: n(x.unverified_differing) };
+}
+
 export function reportJsonFromCertified(r: J): ReportJson {
   const g = r.governance as J | null | undefined;
   const err = g?.last_error as J | null | undefined;
@@ -65,14 +71,17 @@ export function reportJsonFromCertified(r: J): ReportJson {
     oses: arr(r.oses).map((o) => ({
       os: str(o.os),
       verdict: str(o.verdict),
+      outcome: str(o.outcome ?? o.verdict),
       quorum: num(o.quorum),
+      ...counts(o),
       artifacts: arr(o.artifacts).map((a) => ({
         name: str(a.name),
         proposalSha256: strOrNull(a.proposal_sha256),
         proposalSource: str(a.proposal_source),
         cdnSha256: (a.cdn_sha256 as string[]) ?? [],
         verdict: str(a.verdict),
-        endorsedMatching: num(a.endorsed_matching),
+        outcome: str(a.outcome ?? a.verdict),
+        ...counts(a),
         groups: arr(a.groups).map((gr) => ({
           sha256: str(gr.sha256),
           matchesProposal: boolOrNull(gr.matches_proposal),

@@ -42,7 +42,7 @@ export function consensusOf(store: Store, proposal: bigint): { consensus: Propos
 }
 
 export function verdictsOf(c: ProposalConsensus): OsVerdict[] {
-  return c.oses.map((o) => ({ os: o.os, verdict: o.verdict }));
+  return c.oses.map((o) => ({ os: o.os, verdict: o.verdict, outcome: o.outcome }));
 }
 
 function opt<T>(v: T | null): Opt<T> {
@@ -71,6 +71,11 @@ export function computeReport(store: Store, proposal: bigint): { report: Proposa
     os: o.os,
     verdict: o.verdict,
     quorum: o.quorum,
+    outcome: o.outcome,
+    endorsed_matching: o.endorsedMatching,
+    endorsed_differing: o.endorsedDiffering,
+    unverified_matching: o.unverifiedMatching,
+    unverified_differing: o.unverifiedDiffering,
     artifacts: o.artifacts.map((a) => {
       for (const g of a.groups) for (const r of g.reviewers) counted.add(r.principal);
       const hints: DivergenceHint[] = divergenceHints(a, byId, nameOf);
@@ -93,7 +98,11 @@ export function computeReport(store: Store, proposal: bigint): { report: Proposa
         })),
         verdict: a.verdict,
         endorsed_matching: a.endorsedMatching,
-        hints
+        hints,
+        outcome: a.outcome,
+        endorsed_differing: a.endorsedDiffering,
+        unverified_matching: a.unverifiedMatching,
+        unverified_differing: a.unverifiedDiffering
       };
     })
   }));
@@ -113,7 +122,8 @@ export function computeReport(store: Store, proposal: bigint): { report: Proposa
 
 /** A listing entry: the verdicts materialised with the report (a read, never a recomputation). */
 function summaryOf(meta: StoredProposal): ProposalSummary {
-  const oses = meta.verdicts;
+  // Listings stored before outcomes existed: the verdict stands in until the report is refreshed.
+  const oses = meta.verdicts.map((v) => ({ os: v.os, verdict: v.verdict, outcome: v.outcome ?? v.verdict }));
   const election = elections().elections.get(meta.proposal);
   return {
     proposal: meta.proposal,
@@ -128,7 +138,7 @@ function summaryOf(meta: StoredProposal): ProposalSummary {
 function syncedOnlySummary(proposal: bigint): ProposalSummary | null {
   const election = elections().elections.get(proposal);
   if (election === undefined) return null;
-  const oses = election.elects === 'not-icos' ? [] : [{ os: election.elects, verdict: 'pending' }];
+  const oses = election.elects === 'not-icos' ? [] : [{ os: election.elects, verdict: 'pending', outcome: 'pending' }];
   return { proposal, attestations: 0, last_submitted_at_ns: 0n, oses, governance: [toGovernanceSummary(election)] };
 }
 

@@ -3,7 +3,7 @@
  * canister materialises and certifies (as canonical JSON), serves at /proposal/<id>.json and
  * decodes again for proposal_report.
  */
-import type { DivergenceHint, GovernanceProposal, Opt, ProposalReport } from '../../protocol/service.js';
+import type { DivergenceHint, GovernanceProposal, Opt, OsReport, ProposalReport } from '../../protocol/service.js';
 import { principalFromText, principalText } from '../store/principals.js';
 
 function opt<T, U>(v: [] | [T], f: (t: T) => U): U | null {
@@ -11,6 +11,12 @@ function opt<T, U>(v: [] | [T], f: (t: T) => U): U | null {
 }
 
 const id = <T>(t: T): T => t;
+
+type Counts = Pick<OsReport, 'endorsed_matching' | 'endorsed_differing' | 'unverified_matching' | 'unverified_differing'>;
+
+function counts(c: Counts): Counts {
+  return { endorsed_matching: c.endorsed_matching, endorsed_differing: c.endorsed_differing, unverified_matching: c.unverified_matching, unverified_differing: c.unverified_differing };
+}
 
 export function reportJson(r: ProposalReport): unknown {
   return {
@@ -23,13 +29,16 @@ export function reportJson(r: ProposalReport): unknown {
       os: o.os,
       verdict: o.verdict,
       quorum: o.quorum,
+      outcome: o.outcome,
+      ...counts(o),
       artifacts: o.artifacts.map((a) => ({
         name: a.name,
         proposal_sha256: opt(a.proposal_sha256, id),
         proposal_source: a.proposal_source,
         cdn_sha256: a.cdn_sha256,
         verdict: a.verdict,
-        endorsed_matching: a.endorsed_matching,
+        outcome: a.outcome,
+        ...counts(a),
         groups: a.groups.map((g) => ({
           sha256: g.sha256,
           matches_proposal: opt(g.matches_proposal, id),
@@ -68,6 +77,11 @@ function governanceJson(g: GovernanceProposal): unknown {
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const toOpt = <T, U>(v: T | null | undefined, f: (t: T) => U): Opt<U> => (v === null || v === undefined ? [] : [f(v)]);
 
+/** Reports stored before these counts existed read as 0 (besides endorsed_matching) until refreshed. */
+function countsFromJson(c: any): Counts {
+  return { endorsed_matching: c.endorsed_matching ?? 0, endorsed_differing: c.endorsed_differing ?? 0, unverified_matching: c.unverified_matching ?? 0, unverified_differing: c.unverified_differing ?? 0 };
+}
+
 export function reportFromJson(j: any): ProposalReport {
   return {
     proposal: BigInt(j.proposal),
@@ -79,13 +93,16 @@ export function reportFromJson(j: any): ProposalReport {
       os: o.os,
       verdict: o.verdict,
       quorum: o.quorum,
+      outcome: o.outcome ?? o.verdict,
+      ...countsFromJson(o),
       artifacts: o.artifacts.map((a: any) => ({
         name: a.name,
         proposal_sha256: toOpt(a.proposal_sha256, id),
         proposal_source: a.proposal_source,
         cdn_sha256: a.cdn_sha256,
         verdict: a.verdict,
-        endorsed_matching: a.endorsed_matching,
+        outcome: a.outcome ?? a.verdict,
+        ...countsFromJson(a),
         groups: a.groups.map((g: any) => ({
           sha256: g.sha256,
           matches_proposal: toOpt(g.matches_proposal, id),
