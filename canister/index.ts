@@ -47,7 +47,7 @@ import { reportsPredateOutcomes, storedReport } from './report/materialise.js';
 import { getAttestation, listAttestations } from './store/attestations.js';
 import { bumpEpoch, getConfig } from './store/config.js';
 import { err } from './store/errors.js';
-import { getReviewer, listReviewers } from './store/reviewers.js';
+import { getReviewer, listReviewers, markNameCollisions } from './store/reviewers.js';
 import { stats } from './store/stats.js';
 import { openStore, type Store } from './store/store.js';
 import { installFastText } from './text.js';
@@ -139,6 +139,7 @@ export default class {
     warmUpSignatures();
     restoreCertifiedState(this.store);
     if (reportsPredateOutcomes(this.store)) bumpEpoch(this.store); // verdicts by endorsed reviewers only: recompute all
+    markNameCollisions(this.store, null); // names registered before collisions were marked
     scheduleRefresh(this.store); // in case an upgrade interrupted a refresh
     startSyncTimer(this.store); // timers do not survive upgrades
   }

@@ -76,7 +76,7 @@ export interface ReviewerRef {
 
 export interface HashGroup {
   sha256: string;
-  /** Sorted by principal. */
+  /** Endorsed reviewers first, each part by principal. */
   reviewers: ReviewerRef[];
   /** null when there is no proposal hash. */
   matchesProposal: boolean | null;
@@ -193,7 +193,7 @@ function artifactConsensus(os: OsName, name: string, entries: Entry[], opts: Con
   }
   const groups: HashGroup[] = [...byHash].map(([sha256, reviewers]) => ({
     sha256,
-    reviewers: reviewers.sort((a, b) => compareCodeUnits(a.principal, b.principal)),
+    reviewers: reviewers.sort((a, b) => (a.endorsed !== b.endorsed ? (a.endorsed ? -1 : 1) : compareCodeUnits(a.principal, b.principal))),
     matchesProposal: proposalSha256 === null ? null : sha256 === proposalSha256,
     matchesCdn: cdnSha256.length === 0 ? null : cdnSha256.length === 1 && cdnSha256[0] === sha256
   }));

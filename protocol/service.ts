@@ -43,7 +43,8 @@ export const ReviewerIdl = IDL.Record({
   endorsed: IDL.Bool,
   registered_at_ns: IDL.Nat64,
   updated_at_ns: IDL.Nat64,
-  attestations: IDL.Nat64
+  attestations: IDL.Nat64,
+  name_collides: IDL.Bool
 });
 
 export const ReviewerResultIdl = IDL.Variant({ Ok: ReviewerIdl, Err: ServiceErrorIdl });
@@ -80,7 +81,8 @@ export const GroupMemberIdl = IDL.Record({
   name: IDL.Text,
   endorsed: IDL.Bool,
   attestation_id: IDL.Nat64,
-  claim_mismatch: IDL.Bool
+  claim_mismatch: IDL.Bool,
+  name_collides: IDL.Bool
 });
 
 export const HashGroupIdl = IDL.Record({
@@ -380,6 +382,8 @@ export interface Reviewer {
   registered_at_ns: bigint;
   updated_at_ns: bigint;
   attestations: bigint;
+  /** Another registered reviewer's name is the same after case folding (protocol/names.ts): show the principal. */
+  name_collides: boolean;
 }
 
 export interface Revocation {
@@ -419,6 +423,8 @@ export interface GroupMember {
   endorsed: boolean;
   attestation_id: bigint;
   claim_mismatch: boolean;
+  /** The member's name is shared with another reviewer after case folding: show the principal. */
+  name_collides: boolean;
 }
 
 export interface HashGroup {

@@ -1,5 +1,6 @@
 /** The canister's proposal report as stable JSON (principals as text, nat64 as decimal, opt as null) and as a table. */
 import type { OsReport, ProposalReport } from '../../protocol/service.js';
+import { compareReviewers, displayName } from '../../protocol/names.js';
 import { paint, table } from '../cli/output.js';
 import { endorsedReviewersOf, headline, headlineSentence, referenceOf, type Headline } from '../../protocol/headline.js';
 
@@ -47,7 +48,8 @@ export interface ReportJson {
         /** null when there is no proposal hash (SetupOS) or no CDN hash was reported. */
         matchesProposal: boolean | null;
         matchesCdn: boolean | null;
-        members: { reviewer: string; name: string; endorsed: boolean; attestationId: string; claimMismatch: boolean }[];
+        /** Endorsed first. nameCollides: another reviewer's name is the same after case folding. */
+        members: { reviewer: string; name: string; endorsed: boolean; attestationId: string; claimMismatch: boolean; nameCollides: boolean }[];
       }[];
       hints: HintJson[];
     })[];
@@ -144,7 +146,8 @@ export function reportToJson(r: ProposalReport): ReportJson {
             name: m.name,
             endorsed: m.endorsed,
             attestationId: m.attestation_id.toString(),
-            claimMismatch: m.claim_mismatch
+            claimMismatch: m.claim_mismatch,
+            nameCollides: m.name_collides
           }))
         })),
         hints: a.hints.map((h) => ({
@@ -231,16 +234,19 @@ export function renderReport(r: ReportJson, color: boolean): string {
   const rows: string[][] = [];
   const hints: string[] = [];
   const hashes: string[] = [];
-  const byName = (x: { name: string; reviewer: string }, y: { name: string; reviewer: string }) => {
-    const a = x.name || x.reviewer;
-    const b = y.name || y.reviewer;
-    return a < b ? -1 : a > b ? 1 : x.reviewer < y.reviewer ? -1 : x.reviewer > y.reviewer ? 1 : 0;
+  // Endorsed first; a name shared with another reviewer (after case folding) shows its principal prefix.
+  const order = (x: ReportJson['oses'][number]['artifacts'][number]['groups'][number]['members'][number], y: typeof x) =>
+    compareReviewers({ name: x.name || x.reviewer, principal: x.reviewer, endorsed: x.endorsed }, { name: y.name || y.reviewer, principal: y.reviewer, endorsed: y.endorsed });
+  const label = (m: ReportJson['oses'][number]['artifacts'][number]['groups'][number]['members'][number]) => {
+    const d = displayName(m.name, m.reviewer, { collides: m.nameCollides, endorsed: m.endorsed });
+    const shown = d.name === '' ? d.principalPrefix : d.collides ? `${d.name} [${d.principalPrefix}]` : d.name;
+    return `${shown}${m.endorsed ? '' : ' (unverified)'}${m.claimMismatch ? '*' : ''}`;
   };
   for (const os of r.oses) {
     for (const a of os.artifacts) {
       const groups = a.groups.length > 0 ? a.groups : [null];
       groups.forEach((g, i) => {
-        const who = g ? [...g.members].sort(byName).map((m) => `${m.name || m.reviewer.slice(0, 11)}${m.claimMismatch ? '*' : ''}`).join(', ') : '-';
+        const who = g ? [...g.members].sort(order).map(label).join(', ') : '-';
         const endorsed = g ? String(g.members.filter((m) => m.endorsed).length) : '-';
         rows.push([
           i === 0 ? os.os : '',

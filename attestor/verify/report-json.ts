@@ -91,7 +91,8 @@ export function reportJsonFromCertified(r: J): ReportJson {
             name: str(m.name),
             endorsed: m.endorsed === true,
             attestationId: str(m.attestation_id),
-            claimMismatch: m.claim_mismatch === true
+            claimMismatch: m.claim_mismatch === true,
+            nameCollides: m.name_collides === true
           }))
         })),
         hints: arr(a.hints).map(hint)

@@ -56,15 +56,17 @@ export function computeReport(store: Store, proposal: bigint): { report: Proposa
   const meta = store.proposals.get(proposal) ?? (governance.length === 1 ? newProposalMeta(proposal) : undefined);
   if (meta === undefined) return null;
   const { consensus, records } = consensusOf(store, proposal);
-  const names = new Map<string, string>();
-  const nameOf = (p: string): string => {
-    let n = names.get(p);
+  const profiles = new Map<string, { name: string; collides: boolean }>();
+  const profileOf = (p: string): { name: string; collides: boolean } => {
+    let n = profiles.get(p);
     if (n === undefined) {
-      n = store.reviewers.get(principalFromText(p).toUint8Array())?.name ?? '';
-      names.set(p, n);
+      const r = store.reviewers.get(principalFromText(p).toUint8Array());
+      n = { name: r?.name ?? '', collides: r?.name_collides === true };
+      profiles.set(p, n);
     }
     return n;
   };
+  const nameOf = (p: string): string => profileOf(p).name;
   const byId = new Map(records.map((r) => [r.id, r]));
   const counted = new Set<string>();
   const oses = consensus.oses.map((o) => ({
@@ -93,7 +95,8 @@ export function computeReport(store: Store, proposal: bigint): { report: Proposa
             name: nameOf(r.principal),
             endorsed: r.endorsed,
             attestation_id: r.attestationId,
-            claim_mismatch: r.claimMismatch
+            claim_mismatch: r.claimMismatch,
+            name_collides: profileOf(r.principal).collides
           }))
         })),
         verdict: a.verdict,

@@ -48,7 +48,8 @@ export function reportJson(r: ProposalReport): unknown {
             name: m.name,
             endorsed: m.endorsed,
             attestation_id: m.attestation_id.toString(),
-            claim_mismatch: m.claim_mismatch
+            claim_mismatch: m.claim_mismatch,
+            name_collides: m.name_collides
           }))
         })),
         hints: a.hints.map((h) => ({ ...h, first_divergent: opt(h.first_divergent, id) }))
@@ -112,7 +113,8 @@ export function reportFromJson(j: any): ProposalReport {
             name: m.name,
             endorsed: m.endorsed,
             attestation_id: BigInt(m.attestation_id),
-            claim_mismatch: m.claim_mismatch
+            claim_mismatch: m.claim_mismatch,
+            name_collides: m.name_collides === true
           }))
         })),
         hints: a.hints.map((h: any): DivergenceHint => ({ ...h, first_divergent: toOpt(h.first_divergent, id) }))
