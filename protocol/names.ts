@@ -105,3 +105,13 @@ export function compareReviewers(a: { name: string; principal: string; endorsed:
   if (ka !== kb) return ka < kb ? -1 : 1;
   return a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0;
 }
+
+/**
+ * A name as plain text for a terminal or log: refused characters (possible in names stored
+ * before they were refused) shown as `<U+202E>` instead of acting on the terminal.
+ */
+export function visibleText(s: string): string {
+  let out = '';
+  for (const ch of s) out += REFUSED.test(ch) ? `<${codePoint(ch)}>` : ch;
+  return out;
+}
