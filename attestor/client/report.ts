@@ -209,10 +209,22 @@ function strength(score: number): string {
 
 type ArtifactJson = ReportJson['oses'][number]['artifacts'][number];
 
+/** Who stands behind a group's builds, when not everyone is endorsed: unverified builds never decide. */
+function support(g: ArtifactJson['groups'][number] | undefined): string {
+  if (g === undefined) return '';
+  const endorsed = g.members.filter((m) => m.endorsed).length;
+  const unverified = g.members.length - endorsed;
+  if (unverified === 0) return '';
+  return endorsed === 0 ? ' (unverified)' : ` (${endorsed} endorsed, ${unverified} unverified)`;
+}
+
 function hintLines(a: ArtifactJson, h: HintJson): string[] {
   const ref = a.groups.find((g) => g.sha256 === h.referenceSha256);
-  const why = ref?.matchesProposal ? 'the proposal hash' : ref?.matchesCdn ? 'the CDN hash' : 'the largest group';
-  const out = [`  ${a.name}: ${plural(h.divergentCount, 'build')} of ${shortHash(h.groupSha256)} vs the reference: ${plural(h.referenceCount, 'build')} of ${shortHash(h.referenceSha256)} (${why})`];
+  const div = a.groups.find((g) => g.sha256 === h.groupSha256);
+  const why = ref?.matchesProposal ? 'the proposal hash' : ref?.matchesCdn ? 'the CDN hash' : 'the group most endorsed reviewers built';
+  const out = [
+    `  ${a.name}: ${plural(h.divergentCount, 'build')} of ${shortHash(h.groupSha256)}${support(div)} vs the reference: ${plural(h.referenceCount, 'build')} of ${shortHash(h.referenceSha256)}${support(ref)} (${why})`
+  ];
   const more = h.differingTotal > 1 ? ` (${h.differingTotal} differing entries)` : '';
   if (h.manifestNote) out.push(`    ${h.manifestNote}${more}`);
   else if (h.firstDivergent) out.push(`    first divergent component: ${h.firstDivergent}${more}`);

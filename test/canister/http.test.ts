@@ -69,8 +69,9 @@ describe('attestations canister: web dashboard', () => {
     const html = text(r);
     assert.match(html, /<a href="\/proposal\/141000">141000<\/a>/);
     const row = (id: bigint) => new RegExp(`<tr><td data-l="Proposal"><a href="/proposal/${id}">.*?</tr>`).exec(html)?.[0] ?? '';
-    // Only GuestOS attested, with a claimed hash: its verdict is the proposal's.
-    assert.match(row(P), /<td data-l="Verdict"><span class="v diverged">diverged<\/span> <span class="muted">guestos \(hash claimed by reviewers\)<\/span><\/td>/);
+    // Only GuestOS attested, with a claimed hash: its verdict is the proposal's. Neither reviewer
+    // is endorsed, so the dissent cannot decide it: pending (only endorsed reviewers decide).
+    assert.match(row(P), /<td data-l="Verdict"><span class="v pending">pending<\/span> <span class="muted">guestos \(hash claimed by reviewers\)<\/span><\/td>/);
     // GuestOS reproduced; the HostOS build (no proposal hash) diverged: shown as "also built", not as the verdict.
     assert.match(row(P2), /<td data-l="Verdict"><span class="v reproduced">reproduced<\/span>/);
     assert.match(row(P2), /<td data-l="Also built"><span class="nw">hostos <span class="v diverged">diverged<\/span><\/span><\/td>/);
@@ -133,8 +134,9 @@ describe('attestations canister: web dashboard', () => {
     assert.ok(html.includes(alice.principal.toText()));
     assert.ok(html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'), 'the name is shown, escaped');
     assert.doesNotMatch(html, /<script/i, 'no script element anywhere');
-    assert.match(html, /<h2>guestos <span class="v diverged">diverged<\/span>/);
-    assert.match(html, /<h1>Proposal 141000 <span class="v diverged">diverged<\/span><\/h1>/);
+    // Two unendorsed reviewers disagreeing decide nothing: pending.
+    assert.match(html, /<h2>guestos <span class="v pending">pending<\/span>/);
+    assert.match(html, /<h1>Proposal 141000 <span class="v pending">pending<\/span><\/h1>/);
     assert.match(html, new RegExp(`href="/attestation/${aliceId}\\.json"`));
     assert.match(header(r, 'content-security-policy') ?? '', /default-src 'none'/);
   });
@@ -169,7 +171,7 @@ describe('attestations canister: web dashboard', () => {
     assert.equal(r.status_code, 200);
     assert.equal(header(r, 'content-type'), 'image/svg+xml');
     assert.match(text(r), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    assert.match(text(r), />diverged</);
+    assert.match(text(r), />pending</); // unendorsed reports only: nothing decided
     const none = await get('/badge/1.svg');
     assert.match(text(none), />no attestations</);
   });
