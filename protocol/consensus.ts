@@ -90,7 +90,7 @@ export interface ArtifactConsensus extends ConsensusCounts {
   proposalSource: 'governance' | 'reviewers' | 'none';
   /** Distinct CDN hashes reported by the counted attestations, sorted. */
   cdnSha256: string[];
-  /** Matching group first, then by size (descending), then by hash. */
+  /** Matching group first, then by endorsed members, then by size (both descending), then by hash. */
   groups: HashGroup[];
   verdict: Verdict;
   outcome: Outcome;
@@ -201,6 +201,10 @@ function artifactConsensus(os: OsName, name: string, entries: Entry[], opts: Con
     const am = a.sha256 === reference ? 0 : 1;
     const bm = b.sha256 === reference ? 0 : 1;
     if (am !== bm) return am - bm;
+    // Endorsed support before size: unverified reports cannot make a hash look like the majority.
+    const ae = a.reviewers.filter((r) => r.endorsed).length;
+    const be = b.reviewers.filter((r) => r.endorsed).length;
+    if (ae !== be) return be - ae;
     if (a.reviewers.length !== b.reviewers.length) return b.reviewers.length - a.reviewers.length;
     return compareCodeUnits(a.sha256, b.sha256);
   });
@@ -226,7 +230,7 @@ function artifactConsensus(os: OsName, name: string, entries: Entry[], opts: Con
   };
 }
 
-/** The group with the most endorsed members (the first in report order on a tie). */
+/** The group with the most endorsed members (the first in report order on a tie: with no reference, the first group). */
 function pivotGroup(groups: HashGroup[]): HashGroup | undefined {
   let best: HashGroup | undefined;
   let most = -1;

@@ -275,3 +275,16 @@ describe('only endorsed reviewers decide', () => {
     assert.equal(headlineSentence(c.oses[0]), 'No endorsed reviewer has attested yet (quorum 3); 1 unverified report differs');
   });
 });
+
+describe('group order', () => {
+  it('endorsed support ranks before size: three unverified builds do not outrank one endorsed', () => {
+    const setup = { os: 'setupos' as const, cdn: [] };
+    const x = [1, 2, 3].map((i) => rec(10 + i, `x${i}`, { ...setup, endorsed: false, sha: BAD }));
+    const c = only([rec(1, 'r1', { ...setup, sha: OTHER }), ...x]);
+    const a = c.oses[0].artifacts[0];
+    assert.deepEqual(a.groups.map((g) => g.sha256), [OTHER, BAD]);
+    // The first group is the reference the divergence hints compare with; the unverified builds differ from it.
+    assert.deepEqual(counts(a), [0, 0, 0, 3]);
+    assert.equal(a.outcome, 'pending');
+  });
+});
