@@ -44,11 +44,11 @@ import { getProposal, syncStatus } from './proposals/store.js';
 import { setSyncConfig, syncProposal } from './proposals/sync.js';
 import { startSyncTimer } from './proposals/timer.js';
 import { listProposals } from './report/consensus.js';
-import { reportReply } from './report/materialise.js';
+import { reportReply, reportsPredateOutcomes } from './report/materialise.js';
 import { getAttestation, listAttestations } from './store/attestations.js';
-import { getConfig } from './store/config.js';
+import { bumpEpoch, getConfig } from './store/config.js';
 import { err } from './store/errors.js';
-import { getReviewer, listReviewers } from './store/reviewers.js';
+import { getReviewer, listReviewers, markNameCollisions } from './store/reviewers.js';
 import { stats } from './store/stats.js';
 import { openStore, type Store } from './store/store.js';
 import { installFastText } from './text.js';
@@ -161,6 +161,8 @@ export default class {
   postUpgrade(): void {
     warmUpSignatures();
     restoreCertifiedState(this.store);
+    if (reportsPredateOutcomes(this.store)) bumpEpoch(this.store); // verdicts by endorsed reviewers only: recompute all
+    markNameCollisions(this.store, null); // names registered before collisions were marked
     scheduleRefresh(this.store); // in case an upgrade came before a refresh
     startSyncTimer(this.store); // timers do not survive upgrades
   }

@@ -1,8 +1,10 @@
 /**
  * Consensus over one proposal's attestations: per OS and artifact, the groups of identical
  * hashes, which group matches the proposal (or, where no proposal hash applies, the CDN), and a
- * verdict at a quorum of endorsed reviewers. Pure and deterministic: the canister and a third
- * party computing it from the same records get identical output.
+ * verdict at a quorum of endorsed reviewers. Only endorsed reviewers decide: anyone can register,
+ * so an unendorsed attestation is shown and counted apart ("unverified") but never changes a
+ * verdict or outcome. Pure and deterministic: the canister and a third party computing it from
+ * the same records get identical output.
  */
 import { compareCodeUnits } from './canonical.js';
 import { OS_NAMES, type OsName, type Statement } from './types.js';
@@ -28,7 +30,41 @@ export interface ConsensusOptions {
   elected?: Partial<Record<OsName, string | null>>;
 }
 
+/** The published three-valued verdict (kept for existing clients): `outcome` refines it. */
 export type Verdict = 'reproduced' | 'diverged' | 'pending';
+
+/**
+ * What the endorsed reviewers say, with the case `verdict` folds into `diverged` told apart:
+ * - `reproduced`: a quorum of endorsed reviewers match the reference, no endorsed build differs;
+ * - `contested`:  a quorum of endorsed reviewers match, but an endorsed build differs (verdict `diverged`);
+ * - `diverged`:   an endorsed build differs and there is no quorum (verdict `diverged`);
+ * - `pending`:    no quorum yet and no endorsed build differs.
+ */
+export type Outcome = 'reproduced' | 'contested' | 'diverged' | 'pending';
+
+/** The verdict an outcome is published as. */
+export function verdictOfOutcome(o: Outcome): Verdict {
+  return o === 'reproduced' ? 'reproduced' : o === 'pending' ? 'pending' : 'diverged';
+}
+
+/** The outcome from whether an endorsed build differs and whether the endorsed matches reach the quorum. */
+export function outcomeOf(endorsedDiffers: boolean, quorumReached: boolean): Outcome {
+  if (endorsedDiffers) return quorumReached ? 'contested' : 'diverged';
+  return quorumReached ? 'reproduced' : 'pending';
+}
+
+/**
+ * The counts behind an outcome. A reviewer matches when its build equals the reference and its
+ * proposal claim agrees; differs when its build is another hash (with no reference: when it is
+ * outside the group most endorsed reviewers built). Claiming another proposal hash while
+ * building the reference is neither. Unverified = not endorsed: shown, never decisive.
+ */
+export interface ConsensusCounts {
+  endorsedMatching: number;
+  endorsedDiffering: number;
+  unverifiedMatching: number;
+  unverifiedDiffering: number;
+}
 
 export interface ReviewerRef {
   principal: string;
@@ -40,7 +76,7 @@ export interface ReviewerRef {
 
 export interface HashGroup {
   sha256: string;
-  /** Sorted by principal. */
+  /** Endorsed reviewers first, each part by principal. */
   reviewers: ReviewerRef[];
   /** null when there is no proposal hash. */
   matchesProposal: boolean | null;
@@ -48,22 +84,23 @@ export interface HashGroup {
   matchesCdn: boolean | null;
 }
 
-export interface ArtifactConsensus {
+export interface ArtifactConsensus extends ConsensusCounts {
   name: string;
   proposalSha256: string | null;
   proposalSource: 'governance' | 'reviewers' | 'none';
   /** Distinct CDN hashes reported by the counted attestations, sorted. */
   cdnSha256: string[];
-  /** Matching group first, then by size (descending), then by hash. */
+  /** Matching group first, then by endorsed members, then by size (both descending), then by hash. */
   groups: HashGroup[];
   verdict: Verdict;
-  /** Endorsed reviewers in the matching group whose proposal claim agrees. */
-  endorsedMatching: number;
+  outcome: Outcome;
 }
 
-export interface OsConsensus {
+/** Per OS the counts are of reviewers: matching when all their artifacts match, differing when any differs. */
+export interface OsConsensus extends ConsensusCounts {
   os: OsName;
   verdict: Verdict;
+  outcome: Outcome;
   /** The effective quorum (at least 1). */
   quorum: number;
   /** Sorted by name. */
@@ -120,7 +157,14 @@ function claimedHash(entries: Entry[]): string | null {
   return pick;
 }
 
-function artifactConsensus(os: OsName, name: string, entries: Entry[], opts: ConsensusOptions, quorum: number): ArtifactConsensus {
+interface ArtifactResult {
+  artifact: ArtifactConsensus;
+  /** Principals whose build of this artifact matches / differs. */
+  matchers: Set<string>;
+  differs: Set<string>;
+}
+
+function artifactConsensus(os: OsName, name: string, entries: Entry[], opts: ConsensusOptions, quorum: number): ArtifactResult {
   const elected = opts.elected;
   let proposalSha256: string | null;
   let proposalSource: ArtifactConsensus['proposalSource'];
@@ -149,7 +193,7 @@ function artifactConsensus(os: OsName, name: string, entries: Entry[], opts: Con
   }
   const groups: HashGroup[] = [...byHash].map(([sha256, reviewers]) => ({
     sha256,
-    reviewers: reviewers.sort((a, b) => compareCodeUnits(a.principal, b.principal)),
+    reviewers: reviewers.sort((a, b) => (a.endorsed !== b.endorsed ? (a.endorsed ? -1 : 1) : compareCodeUnits(a.principal, b.principal))),
     matchesProposal: proposalSha256 === null ? null : sha256 === proposalSha256,
     matchesCdn: cdnSha256.length === 0 ? null : cdnSha256.length === 1 && cdnSha256[0] === sha256
   }));
@@ -157,17 +201,60 @@ function artifactConsensus(os: OsName, name: string, entries: Entry[], opts: Con
     const am = a.sha256 === reference ? 0 : 1;
     const bm = b.sha256 === reference ? 0 : 1;
     if (am !== bm) return am - bm;
+    // Endorsed support before size: unverified reports cannot make a hash look like the majority.
+    const ae = a.reviewers.filter((r) => r.endorsed).length;
+    const be = b.reviewers.filter((r) => r.endorsed).length;
+    if (ae !== be) return be - ae;
     if (a.reviewers.length !== b.reviewers.length) return b.reviewers.length - a.reviewers.length;
     return compareCodeUnits(a.sha256, b.sha256);
   });
 
-  const matching = reference === null ? undefined : groups.find((g) => g.sha256 === reference);
-  const endorsedMatching = matching ? matching.reviewers.filter((r) => r.endorsed && !r.claimMismatch).length : 0;
-  let verdict: Verdict;
-  if (reference === null) verdict = groups.length > 1 ? 'diverged' : 'pending';
-  else if (groups.some((g) => g.sha256 !== reference)) verdict = 'diverged';
-  else verdict = endorsedMatching >= quorum ? 'reproduced' : 'pending';
-  return { name, proposalSha256, proposalSource, cdnSha256, groups, verdict, endorsedMatching };
+  // Who matches and who differs. Without a reference nothing matches; the builds outside the
+  // group most endorsed reviewers share (the first such group) differ.
+  const pivot = reference ?? pivotGroup(groups)?.sha256 ?? null;
+  const matchers = new Set<string>();
+  const differs = new Set<string>();
+  for (const g of groups) {
+    for (const r of g.reviewers) {
+      if (g.sha256 !== pivot) differs.add(r.principal);
+      else if (reference !== null && !r.claimMismatch) matchers.add(r.principal);
+    }
+  }
+  const endorsed = new Set(entries.filter((e) => e.rec.endorsed).map((e) => e.rec.reviewer));
+  const counts = countsOf(matchers, differs, endorsed);
+  const outcome = outcomeOf(counts.endorsedDiffering > 0, counts.endorsedMatching >= quorum);
+  return {
+    artifact: { name, proposalSha256, proposalSource, cdnSha256, groups, verdict: verdictOfOutcome(outcome), outcome, ...counts },
+    matchers,
+    differs
+  };
+}
+
+/** The group with the most endorsed members (the first in report order on a tie: with no reference, the first group). */
+function pivotGroup(groups: HashGroup[]): HashGroup | undefined {
+  let best: HashGroup | undefined;
+  let most = -1;
+  for (const g of groups) {
+    const n = g.reviewers.filter((r) => r.endorsed).length;
+    if (n > most) {
+      best = g;
+      most = n;
+    }
+  }
+  return best;
+}
+
+function countsOf(matchers: Set<string>, differs: Set<string>, endorsed: Set<string>): ConsensusCounts {
+  const c: ConsensusCounts = { endorsedMatching: 0, endorsedDiffering: 0, unverifiedMatching: 0, unverifiedDiffering: 0 };
+  for (const p of matchers) {
+    if (endorsed.has(p)) c.endorsedMatching++;
+    else c.unverifiedMatching++;
+  }
+  for (const p of differs) {
+    if (endorsed.has(p)) c.endorsedDiffering++;
+    else c.unverifiedDiffering++;
+  }
+  return c;
 }
 
 export function computeConsensus(proposal: string, records: AttestationRecord[], opts: ConsensusOptions): ProposalConsensus {
@@ -187,14 +274,21 @@ export function computeConsensus(proposal: string, records: AttestationRecord[],
         else byName.set(a.name, [e]);
       }
     }
-    const artifacts = [...byName.keys()]
+    const results = [...byName.keys()]
       .sort(compareCodeUnits)
       .map((name) => artifactConsensus(os, name, byName.get(name) ?? [], opts, quorum));
-    let verdict: Verdict;
-    if (artifacts.some((a) => a.verdict === 'diverged')) verdict = 'diverged';
-    else if (artifacts.length > 0 && artifacts.every((a) => a.verdict === 'reproduced')) verdict = 'reproduced';
-    else verdict = 'pending';
-    oses.push({ os, verdict, quorum, artifacts });
+    const artifacts = results.map((r) => r.artifact);
+    // Per OS, reviewers: one differing artifact makes a reviewer differ; matching needs all of theirs.
+    const differs = new Set(results.flatMap((r) => [...r.differs]));
+    const matchers = new Set<string>();
+    for (const rec of recs) {
+      const mine = results.filter((r) => byName.get(r.artifact.name)?.some((e) => e.rec === rec));
+      if (mine.length > 0 && mine.every((r) => r.matchers.has(rec.reviewer))) matchers.add(rec.reviewer);
+    }
+    const counts = countsOf(matchers, differs, new Set(recs.filter((r) => r.endorsed).map((r) => r.reviewer)));
+    const quorumReached = artifacts.length > 0 && counts.endorsedMatching >= quorum && artifacts.every((a) => a.endorsedMatching >= quorum);
+    const outcome = outcomeOf(counts.endorsedDiffering > 0, quorumReached);
+    oses.push({ os, verdict: verdictOfOutcome(outcome), outcome, quorum, ...counts, artifacts });
   }
   return { proposal, oses };
 }

@@ -21,6 +21,10 @@ export { ARTIFACTS_BY_OS, computeOutcome } from './artifacts.js';
 export {
   computeConsensus,
   latestPerReviewer,
+  outcomeOf,
+  verdictOfOutcome,
+  type ConsensusCounts,
+  type Outcome,
   type ArtifactConsensus,
   type AttestationRecord,
   type ConsensusOptions,

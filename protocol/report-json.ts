@@ -10,7 +10,7 @@
  */
 import { Principal } from '@dfinity/principal';
 
-import type { DivergenceHint, GovernanceProposal, Opt, ProposalReport } from './service.js';
+import type { DivergenceHint, GovernanceProposal, Opt, OsReport, ProposalReport } from './service.js';
 
 // ---------------------------------------------------------------- canonical form
 
@@ -20,6 +20,13 @@ function opt<T, U>(v: [] | [T], f: (t: T) => U): U | null {
 
 const id = <T>(t: T): T => t;
 const toText = (p: Principal): string => p.toText();
+
+/** Endorsed reviewers decide; unverified (unendorsed) ones are counted apart (consensus.ts). */
+type Counts = Pick<OsReport, 'endorsed_matching' | 'endorsed_differing' | 'unverified_matching' | 'unverified_differing'>;
+
+function counts(c: Counts): Counts {
+  return { endorsed_matching: c.endorsed_matching, endorsed_differing: c.endorsed_differing, unverified_matching: c.unverified_matching, unverified_differing: c.unverified_differing };
+}
 
 /**
  * ProposalReport → canonical JSON value. `text` turns a principal into text (the canister passes
@@ -36,13 +43,16 @@ export function reportJson(r: ProposalReport, text: (p: Principal) => string = t
       os: o.os,
       verdict: o.verdict,
       quorum: o.quorum,
+      outcome: o.outcome,
+      ...counts(o),
       artifacts: o.artifacts.map((a) => ({
         name: a.name,
         proposal_sha256: opt(a.proposal_sha256, id),
         proposal_source: a.proposal_source,
         cdn_sha256: a.cdn_sha256,
         verdict: a.verdict,
-        endorsed_matching: a.endorsed_matching,
+        outcome: a.outcome,
+        ...counts(a),
         groups: a.groups.map((g) => ({
           sha256: g.sha256,
           matches_proposal: opt(g.matches_proposal, id),
@@ -52,7 +62,8 @@ export function reportJson(r: ProposalReport, text: (p: Principal) => string = t
             name: m.name,
             endorsed: m.endorsed,
             attestation_id: m.attestation_id.toString(),
-            claim_mismatch: m.claim_mismatch
+            claim_mismatch: m.claim_mismatch,
+            name_collides: m.name_collides
           }))
         })),
         hints: a.hints.map((h) => ({ ...h, first_divergent: opt(h.first_divergent, id) }))
@@ -78,6 +89,11 @@ function governanceJson(g: GovernanceProposal, text: (p: Principal) => string): 
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+/** Reports stored before these counts existed read as 0 (besides endorsed_matching) until refreshed. */
+function countsFromJson(c: any): Counts {
+  return { endorsed_matching: c.endorsed_matching ?? 0, endorsed_differing: c.endorsed_differing ?? 0, unverified_matching: c.unverified_matching ?? 0, unverified_differing: c.unverified_differing ?? 0 };
+}
+
 const toOpt = <T, U>(v: T | null | undefined, f: (t: T) => U): Opt<U> => (v === null || v === undefined ? [] : [f(v)]);
 
 /** The inverse of reportJson, for a report read back from stable memory. `fromText` as `text` above. */
@@ -92,13 +108,16 @@ export function reportFromJson(j: any, fromText: (t: string) => Principal = (t) 
       os: o.os,
       verdict: o.verdict,
       quorum: o.quorum,
+      outcome: o.outcome ?? o.verdict,
+      ...countsFromJson(o),
       artifacts: o.artifacts.map((a: any) => ({
         name: a.name,
         proposal_sha256: toOpt(a.proposal_sha256, id),
         proposal_source: a.proposal_source,
         cdn_sha256: a.cdn_sha256,
         verdict: a.verdict,
-        endorsed_matching: a.endorsed_matching,
+        outcome: a.outcome ?? a.verdict,
+        ...countsFromJson(a),
         groups: a.groups.map((g: any) => ({
           sha256: g.sha256,
           matches_proposal: toOpt(g.matches_proposal, id),
@@ -108,7 +127,8 @@ export function reportFromJson(j: any, fromText: (t: string) => Principal = (t) 
             name: m.name,
             endorsed: m.endorsed,
             attestation_id: BigInt(m.attestation_id),
-            claim_mismatch: m.claim_mismatch
+            claim_mismatch: m.claim_mismatch,
+            name_collides: m.name_collides === true
           }))
         })),
         hints: a.hints.map((h: any): DivergenceHint => ({ ...h, first_divergent: toOpt(h.first_divergent, id) }))
@@ -156,27 +176,38 @@ export interface ReportJson {
   attestations: number;
   reviewers: number;
   lastSubmittedAtNs: string;
-  oses: {
+  oses: (CountsJson & {
     os: string;
     verdict: string;
+    /** `reproduced` | `contested` | `diverged` | `pending`: verdict with contested told apart. */
+    outcome: string;
     quorum: number;
-    artifacts: {
+    artifacts: (CountsJson & {
       name: string;
       proposalSha256: string | null;
       proposalSource: string;
       cdnSha256: string[];
       verdict: string;
-      endorsedMatching: number;
+      outcome: string;
       groups: {
         sha256: string;
         /** null when there is no proposal hash (SetupOS) or no CDN hash was reported. */
         matchesProposal: boolean | null;
         matchesCdn: boolean | null;
-        members: { reviewer: string; name: string; endorsed: boolean; attestationId: string; claimMismatch: boolean }[];
+        /** Endorsed first. nameCollides: another reviewer's name is the same after case folding. */
+        members: { reviewer: string; name: string; endorsed: boolean; attestationId: string; claimMismatch: boolean; nameCollides: boolean }[];
       }[];
       hints: HintJson[];
-    }[];
-  }[];
+    })[];
+  })[];
+}
+
+/** Endorsed reviewers decide; unverified (unendorsed) ones are counted apart (consensus.ts). */
+export interface CountsJson {
+  endorsedMatching: number;
+  endorsedDiffering: number;
+  unverifiedMatching: number;
+  unverifiedDiffering: number;
 }
 
 export interface HintJson {
@@ -203,6 +234,12 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const boolOrNull = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 const arr = (v: unknown): J[] => (Array.isArray(v) ? (v as J[]) : []);
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
+
+/** Reports certified before these counts existed read as 0 (verify then reports the difference). */
+function countsView(x: J): CountsJson {
+  const n = (v: unknown): number => (v === undefined || v === null ? 0 : num(v));
+  return { endorsedMatching: n(x.endorsed_matching), endorsedDiffering: n(x.endorsed_differing), unverifiedMatching: n(x.unverified_matching), unverifiedDiffering: n(x.unverified_differing) };
+}
 
 function hintView(h: J): HintJson {
   return {
@@ -248,14 +285,17 @@ export function reportView(r: J): ReportJson {
     oses: arr(r.oses).map((o) => ({
       os: str(o.os),
       verdict: str(o.verdict),
+      outcome: str(o.outcome ?? o.verdict),
       quorum: num(o.quorum),
+      ...countsView(o),
       artifacts: arr(o.artifacts).map((a) => ({
         name: str(a.name),
         proposalSha256: strOrNull(a.proposal_sha256),
         proposalSource: str(a.proposal_source),
         cdnSha256: strs(a.cdn_sha256),
         verdict: str(a.verdict),
-        endorsedMatching: num(a.endorsed_matching),
+        outcome: str(a.outcome ?? a.verdict),
+        ...countsView(a),
         groups: arr(a.groups).map((gr) => ({
           sha256: str(gr.sha256),
           matchesProposal: boolOrNull(gr.matches_proposal),
@@ -265,7 +305,8 @@ export function reportView(r: J): ReportJson {
             name: str(m.name),
             endorsed: m.endorsed === true,
             attestationId: str(m.attestation_id),
-            claimMismatch: m.claim_mismatch === true
+            claimMismatch: m.claim_mismatch === true,
+            nameCollides: m.name_collides === true
           }))
         })),
         hints: arr(a.hints).map(hintView)

@@ -43,7 +43,8 @@ export const ReviewerIdl = IDL.Record({
   endorsed: IDL.Bool,
   registered_at_ns: IDL.Nat64,
   updated_at_ns: IDL.Nat64,
-  attestations: IDL.Nat64
+  attestations: IDL.Nat64,
+  name_collides: IDL.Bool
 });
 
 export const ReviewerResultIdl = IDL.Variant({ Ok: ReviewerIdl, Err: ServiceErrorIdl });
@@ -80,7 +81,8 @@ export const GroupMemberIdl = IDL.Record({
   name: IDL.Text,
   endorsed: IDL.Bool,
   attestation_id: IDL.Nat64,
-  claim_mismatch: IDL.Bool
+  claim_mismatch: IDL.Bool,
+  name_collides: IDL.Bool
 });
 
 export const HashGroupIdl = IDL.Record({
@@ -130,14 +132,23 @@ export const ArtifactReportIdl = IDL.Record({
   groups: IDL.Vec(HashGroupIdl),
   verdict: IDL.Text,
   endorsed_matching: IDL.Nat32,
-  hints: IDL.Vec(DivergenceHintIdl)
+  hints: IDL.Vec(DivergenceHintIdl),
+  outcome: IDL.Text,
+  endorsed_differing: IDL.Nat32,
+  unverified_matching: IDL.Nat32,
+  unverified_differing: IDL.Nat32
 });
 
 export const OsReportIdl = IDL.Record({
   os: IDL.Text,
   verdict: IDL.Text,
   quorum: IDL.Nat32,
-  artifacts: IDL.Vec(ArtifactReportIdl)
+  artifacts: IDL.Vec(ArtifactReportIdl),
+  outcome: IDL.Text,
+  endorsed_matching: IDL.Nat32,
+  endorsed_differing: IDL.Nat32,
+  unverified_matching: IDL.Nat32,
+  unverified_differing: IDL.Nat32
 });
 
 /** A sync failure kept for display: which proposal (none for discovery), when, why. */
@@ -205,7 +216,7 @@ export const ProposalReportIdl = IDL.Record({
   governance: IDL.Opt(GovernanceProposalIdl)
 });
 
-export const OsVerdictIdl = IDL.Record({ os: IDL.Text, verdict: IDL.Text });
+export const OsVerdictIdl = IDL.Record({ os: IDL.Text, verdict: IDL.Text, outcome: IDL.Text });
 
 export const ProposalSummaryIdl = IDL.Record({
   proposal: IDL.Nat64,
@@ -373,6 +384,8 @@ export interface Reviewer {
   registered_at_ns: bigint;
   updated_at_ns: bigint;
   attestations: bigint;
+  /** Another registered reviewer's name is the same after case folding (protocol/names.ts): show the principal. */
+  name_collides: boolean;
 }
 
 export interface Revocation {
@@ -412,6 +425,8 @@ export interface GroupMember {
   endorsed: boolean;
   attestation_id: bigint;
   claim_mismatch: boolean;
+  /** The member's name is shared with another reviewer after case folding: show the principal. */
+  name_collides: boolean;
 }
 
 export interface HashGroup {
@@ -483,13 +498,24 @@ export interface ArtifactReport {
   verdict: string;
   endorsed_matching: number;
   hints: DivergenceHint[];
+  /** `reproduced`, `contested`, `diverged` or `pending` (protocol/consensus.ts, Outcome). */
+  outcome: string;
+  endorsed_differing: number;
+  unverified_matching: number;
+  unverified_differing: number;
 }
 
+/** Per OS the four counts are of reviewers (matching: all their artifacts match; differing: any differs). */
 export interface OsReport {
   os: string;
   verdict: string;
   quorum: number;
   artifacts: ArtifactReport[];
+  outcome: string;
+  endorsed_matching: number;
+  endorsed_differing: number;
+  unverified_matching: number;
+  unverified_differing: number;
 }
 
 export interface ProposalReport {
@@ -506,6 +532,8 @@ export interface ProposalReport {
 export interface OsVerdict {
   os: string;
   verdict: string;
+  /** As in OsReport (listings materialised before outcomes existed read it from `verdict`). */
+  outcome: string;
 }
 
 export interface ProposalSummary {

@@ -13,6 +13,8 @@ const GROUPS: Array<() => Promise<Register>> = [
   async () => (await import('./commands/identity.js')).registerIdentity,
   async () => (await import('./commands/icos.js')).registerIcosCommands,
   async () => (await import('./commands/review.js')).registerReviewCommands,
+  async () => (await import('./commands/proposals.js')).registerProposals,
+  async () => (await import('./commands/reviewers.js')).registerReviewers,
   async () => (await import('./commands/replica.js')).registerReplica,
   async () => (await import('./commands/doctor.js')).registerDoctor,
   async () => (await import('./commands/audit.js')).registerAudit,

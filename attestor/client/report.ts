@@ -3,10 +3,11 @@
  * as null) is converted in protocol/report-json.ts, re-exported here for the commands.
  */
 import type { HintJson, ReportJson } from '../../protocol/report-json.js';
+import { compareReviewers, displayName } from '../../protocol/names.js';
 import { paint, table } from '../cli/output.js';
-import { headline, type Headline } from '../../protocol/headline.js';
+import { endorsedReviewersOf, headline, headlineSentence, referenceOf, type Headline } from '../../protocol/headline.js';
 
-export { reportToJson, type GovernanceJson, type HintJson, type ReportJson } from '../../protocol/report-json.js';
+export { reportToJson, type CountsJson, type GovernanceJson, type HintJson, type ReportJson } from '../../protocol/report-json.js';
 
 /** Candid `opt T` → T | null. */
 export function fromOpt<T>(o: [] | [T]): T | null {
@@ -33,6 +34,21 @@ export function reportHeadline(r: ReportJson): Headline {
   return headline(r.oses, r.governance?.elects ?? null, withProposalHash);
 }
 
+/** The OS's headline sentence, worded as on the dashboard (protocol/headline.ts). */
+export function osSentence(o: ReportJson['oses'][number]): string {
+  const artifacts = o.artifacts.map((a) => ({ ...a, groups: a.groups.map((g) => ({ reviewers: g.members.map((m) => ({ principal: m.reviewer, endorsed: m.endorsed })) })) }));
+  return headlineSentence({
+    outcome: o.outcome,
+    quorum: o.quorum,
+    endorsedMatching: o.endorsedMatching,
+    endorsedDiffering: o.endorsedDiffering,
+    unverifiedMatching: o.unverifiedMatching,
+    unverifiedDiffering: o.unverifiedDiffering,
+    endorsedReviewers: endorsedReviewersOf(artifacts),
+    reference: referenceOf(artifacts)
+  });
+}
+
 /** The diagnosis's 0..1 score in words. */
 function strength(score: number): string {
   return score >= 0.95 ? 'separates the groups completely' : score >= 0.7 ? 'mostly separates the groups' : 'partly separates the groups';
@@ -40,10 +56,22 @@ function strength(score: number): string {
 
 type ArtifactJson = ReportJson['oses'][number]['artifacts'][number];
 
+/** Who stands behind a group's builds, when not everyone is endorsed: unverified builds never decide. */
+function support(g: ArtifactJson['groups'][number] | undefined): string {
+  if (g === undefined) return '';
+  const endorsed = g.members.filter((m) => m.endorsed).length;
+  const unverified = g.members.length - endorsed;
+  if (unverified === 0) return '';
+  return endorsed === 0 ? ' (unverified)' : ` (${endorsed} endorsed, ${unverified} unverified)`;
+}
+
 function hintLines(a: ArtifactJson, h: HintJson): string[] {
   const ref = a.groups.find((g) => g.sha256 === h.referenceSha256);
-  const why = ref?.matchesProposal ? 'the proposal hash' : ref?.matchesCdn ? 'the CDN hash' : 'the largest group';
-  const out = [`  ${a.name}: ${plural(h.divergentCount, 'build')} of ${shortHash(h.groupSha256)} vs the reference: ${plural(h.referenceCount, 'build')} of ${shortHash(h.referenceSha256)} (${why})`];
+  const div = a.groups.find((g) => g.sha256 === h.groupSha256);
+  const why = ref?.matchesProposal ? 'the proposal hash' : ref?.matchesCdn ? 'the CDN hash' : 'the group most endorsed reviewers built';
+  const out = [
+    `  ${a.name}: ${plural(h.divergentCount, 'build')} of ${shortHash(h.groupSha256)}${support(div)} vs the reference: ${plural(h.referenceCount, 'build')} of ${shortHash(h.referenceSha256)}${support(ref)} (${why})`
+  ];
   const more = h.differingTotal > 1 ? ` (${h.differingTotal} differing entries)` : '';
   if (h.manifestNote) out.push(`    ${h.manifestNote}${more}`);
   else if (h.firstDivergent) out.push(`    first divergent component: ${h.firstDivergent}${more}`);
@@ -65,16 +93,19 @@ export function renderReport(r: ReportJson, color: boolean): string {
   const rows: string[][] = [];
   const hints: string[] = [];
   const hashes: string[] = [];
-  const byName = (x: { name: string; reviewer: string }, y: { name: string; reviewer: string }) => {
-    const a = x.name || x.reviewer;
-    const b = y.name || y.reviewer;
-    return a < b ? -1 : a > b ? 1 : x.reviewer < y.reviewer ? -1 : x.reviewer > y.reviewer ? 1 : 0;
+  // Endorsed first; a name shared with another reviewer (after case folding) shows its principal prefix.
+  const order = (x: ArtifactJson['groups'][number]['members'][number], y: typeof x) =>
+    compareReviewers({ name: x.name || x.reviewer, principal: x.reviewer, endorsed: x.endorsed }, { name: y.name || y.reviewer, principal: y.reviewer, endorsed: y.endorsed });
+  const label = (m: ArtifactJson['groups'][number]['members'][number]) => {
+    const d = displayName(m.name, m.reviewer, { collides: m.nameCollides, endorsed: m.endorsed });
+    const shown = d.name === '' ? d.principalPrefix : d.collides ? `${d.name} [${d.principalPrefix}]` : d.name;
+    return `${shown}${m.endorsed ? '' : ' (unverified)'}${m.claimMismatch ? '*' : ''}`;
   };
   for (const os of r.oses) {
     for (const a of os.artifacts) {
       const groups = a.groups.length > 0 ? a.groups : [null];
       groups.forEach((g, i) => {
-        const who = g ? [...g.members].sort(byName).map((m) => `${m.name || m.reviewer.slice(0, 11)}${m.claimMismatch ? '*' : ''}`).join(', ') : '-';
+        const who = g ? [...g.members].sort(order).map(label).join(', ') : '-';
         const endorsed = g ? String(g.members.filter((m) => m.endorsed).length) : '-';
         rows.push([
           i === 0 ? os.os : '',
@@ -104,8 +135,11 @@ export function renderReport(r: ReportJson, color: boolean): string {
         : h.basis === 'not-icos'
           ? 'the proposal elects no IC-OS version'
           : 'no proposal hash: builds compared with the CDN only';
-  const perOs = r.oses.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}`).join(', ');
-  const verdictLines = r.oses.length > 0 ? [`Verdict: ${c(verdictStyle(h.verdict), h.verdict)} (${about})`, `Per OS: ${perOs}`] : [];
+  const perOs = r.oses.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}${o.outcome === 'contested' ? ' (contested: quorum reached, an endorsed build differs)' : ''}`).join(', ');
+  const verdictLines = r.oses.length > 0 ? [`Verdict: ${c(verdictStyle(h.verdict), h.verdict)} (${about})`] : [];
+  // The sentence the page headlines, for each OS the verdict is about.
+  for (const o of r.oses.filter((x) => h.oses.includes(x.os))) verdictLines.push(`  ${o.os}: ${osSentence(o)}`);
+  if (r.oses.length > 0) verdictLines.push(`Per OS: ${perOs}`);
   if (h.others.length > 0) {
     verdictLines.push(`Also built${h.basis === 'governance' ? ' (not elected by this proposal)' : ' (no proposal hash)'}: ${h.others.map((o) => `${o.os} ${c(verdictStyle(o.verdict), o.verdict)}`).join(', ')}`);
   }

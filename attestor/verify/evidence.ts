@@ -233,6 +233,19 @@ export async function verifyEvidence(e: Evidence, trust: Trust): Promise<Proposa
 const groupKey = (sha: string, members: { principal: string; id: string }[]) =>
   `${sha}:${members.map((m) => `${m.principal}#${m.id}`).sort().join(',')}`;
 
+type Counted = { outcome: string; endorsedMatching: number; endorsedDiffering: number; unverifiedMatching: number; unverifiedDiffering: number };
+
+/** The outcome and its four counts (protocol/consensus.ts), canister's vs recomputed. */
+function countDiffs(what: string, theirs: Counted, ours: Counted): string[] {
+  const out: string[] = [];
+  if (theirs.outcome !== ours.outcome) out.push(`${what}: outcome ${theirs.outcome} in the canister's report, ${ours.outcome} recomputed`);
+  const label = { endorsedMatching: 'endorsed matching', endorsedDiffering: 'endorsed differing', unverifiedMatching: 'unverified matching', unverifiedDiffering: 'unverified differing' } as const;
+  for (const k of Object.keys(label) as (keyof typeof label)[]) {
+    if (theirs[k] !== ours[k]) out.push(`${what}: ${theirs[k]} ${label[k]} in the canister's report, ${ours[k]} recomputed`);
+  }
+  return out;
+}
+
 /** Every field of a report that the recomputed consensus does not reproduce. */
 export function compareReportJson(ours: ProposalConsensus, theirs: ReportJson | null): string[] {
   const diffs: string[] = [];
@@ -251,6 +264,7 @@ export function compareReportJson(ours: ProposalConsensus, theirs: ReportJson | 
     }
     if (t.verdict !== o.verdict) diffs.push(`${os}: verdict ${t.verdict} in the canister's report, ${o.verdict} recomputed`);
     if (t.quorum !== o.quorum) diffs.push(`${os}: quorum ${t.quorum} in the canister's report, ${o.quorum} recomputed`);
+    diffs.push(...countDiffs(os, t, o));
     const ta = new Map(t.artifacts.map((a) => [a.name, a]));
     const oa = new Map(o.artifacts.map((a) => [a.name, a]));
     for (const name of new Set([...ta.keys(), ...oa.keys()])) {
@@ -262,7 +276,7 @@ export function compareReportJson(ours: ProposalConsensus, theirs: ReportJson | 
       }
       if (x.verdict !== y.verdict) diffs.push(`${name}: verdict ${x.verdict} in the canister's report, ${y.verdict} recomputed`);
       if (x.proposalSha256 !== y.proposalSha256) diffs.push(`${name}: proposal hash ${x.proposalSha256 ?? 'none'} in the canister's report, ${y.proposalSha256 ?? 'none'} recomputed`);
-      if (x.endorsedMatching !== y.endorsedMatching) diffs.push(`${name}: ${x.endorsedMatching} endorsed matching in the canister's report, ${y.endorsedMatching} recomputed`);
+      diffs.push(...countDiffs(name, x, y));
       const xg = x.groups.map((g) => groupKey(g.sha256, g.members.map((m) => ({ principal: m.reviewer, id: m.attestationId })))).sort();
       const yg = y.groups.map((g) => groupKey(g.sha256, g.reviewers.map((r) => ({ principal: r.principal, id: r.attestationId.toString() })))).sort();
       if (xg.join('|') !== yg.join('|')) diffs.push(`${name}: the hash groups differ (canister: ${x.groups.length} groups, recomputed: ${y.groups.length})`);

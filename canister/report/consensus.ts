@@ -42,7 +42,7 @@ export function consensusOf(store: Store, proposal: bigint): { consensus: Propos
 }
 
 export function verdictsOf(c: ProposalConsensus): OsVerdict[] {
-  return c.oses.map((o) => ({ os: o.os, verdict: o.verdict }));
+  return c.oses.map((o) => ({ os: o.os, verdict: o.verdict, outcome: o.outcome }));
 }
 
 function opt<T>(v: T | null): Opt<T> {
@@ -56,21 +56,28 @@ export function computeReport(store: Store, proposal: bigint): { report: Proposa
   const meta = store.proposals.get(proposal) ?? (governance.length === 1 ? newProposalMeta(proposal) : undefined);
   if (meta === undefined) return null;
   const { consensus, records } = consensusOf(store, proposal);
-  const names = new Map<string, string>();
-  const nameOf = (p: string): string => {
-    let n = names.get(p);
+  const profiles = new Map<string, { name: string; collides: boolean }>();
+  const profileOf = (p: string): { name: string; collides: boolean } => {
+    let n = profiles.get(p);
     if (n === undefined) {
-      n = store.reviewers.get(principalFromText(p).toUint8Array())?.name ?? '';
-      names.set(p, n);
+      const r = store.reviewers.get(principalFromText(p).toUint8Array());
+      n = { name: r?.name ?? '', collides: r?.name_collides === true };
+      profiles.set(p, n);
     }
     return n;
   };
+  const nameOf = (p: string): string => profileOf(p).name;
   const byId = new Map(records.map((r) => [r.id, r]));
   const counted = new Set<string>();
   const oses = consensus.oses.map((o) => ({
     os: o.os,
     verdict: o.verdict,
     quorum: o.quorum,
+    outcome: o.outcome,
+    endorsed_matching: o.endorsedMatching,
+    endorsed_differing: o.endorsedDiffering,
+    unverified_matching: o.unverifiedMatching,
+    unverified_differing: o.unverifiedDiffering,
     artifacts: o.artifacts.map((a) => {
       for (const g of a.groups) for (const r of g.reviewers) counted.add(r.principal);
       const hints: DivergenceHint[] = divergenceHints(a, byId, nameOf);
@@ -88,12 +95,17 @@ export function computeReport(store: Store, proposal: bigint): { report: Proposa
             name: nameOf(r.principal),
             endorsed: r.endorsed,
             attestation_id: r.attestationId,
-            claim_mismatch: r.claimMismatch
+            claim_mismatch: r.claimMismatch,
+            name_collides: profileOf(r.principal).collides
           }))
         })),
         verdict: a.verdict,
         endorsed_matching: a.endorsedMatching,
-        hints
+        hints,
+        outcome: a.outcome,
+        endorsed_differing: a.endorsedDiffering,
+        unverified_matching: a.unverifiedMatching,
+        unverified_differing: a.unverifiedDiffering
       };
     })
   }));
@@ -113,7 +125,8 @@ export function computeReport(store: Store, proposal: bigint): { report: Proposa
 
 /** A listing entry: the verdicts materialised with the report (a read, never a recomputation). */
 function summaryOf(meta: StoredProposal): ProposalSummary {
-  const oses = meta.verdicts;
+  // Listings stored before outcomes existed: the verdict stands in until the report is refreshed.
+  const oses = meta.verdicts.map((v) => ({ os: v.os, verdict: v.verdict, outcome: v.outcome ?? v.verdict }));
   const election = elections().elections.get(meta.proposal);
   return {
     proposal: meta.proposal,
@@ -128,7 +141,7 @@ function summaryOf(meta: StoredProposal): ProposalSummary {
 function syncedOnlySummary(proposal: bigint): ProposalSummary | null {
   const election = elections().elections.get(proposal);
   if (election === undefined) return null;
-  const oses = election.elects === 'not-icos' ? [] : [{ os: election.elects, verdict: 'pending' }];
+  const oses = election.elects === 'not-icos' ? [] : [{ os: election.elects, verdict: 'pending', outcome: 'pending' }];
   return { proposal, attestations: 0, last_submitted_at_ns: 0n, oses, governance: [toGovernanceSummary(election)] };
 }
 

@@ -81,3 +81,19 @@ export function storedReport(store: Store, proposal: bigint): Opt<ProposalReport
   const text = store.reports.get(proposal);
   return text === undefined ? [] : [reportFromJson(JSON.parse(text))];
 }
+
+/**
+ * Whether stored reports predate outcomes (an upgrade from a version that let unendorsed
+ * reports decide): then every report must be recomputed. The newest report with an OS tells.
+ */
+export function reportsPredateOutcomes(store: Store): boolean {
+  const total = Number(store.proposals.len());
+  for (let start = 0; start < total; start += 100) {
+    for (const meta of store.proposals.values(start, 100)) {
+      const text = store.reports.get(meta.proposal);
+      if (text === undefined || !text.includes('"os":')) continue;
+      return !text.includes('"outcome":');
+    }
+  }
+  return false;
+}

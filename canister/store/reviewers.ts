@@ -6,6 +6,7 @@ import type { Opt, Result, Reviewer, ReviewerPage, ReviewerProfile } from '../..
 import { getConfig, bumpEpoch } from './config.js';
 import { err, fromProtocolError, okv } from './errors.js';
 import { indexAfter, pageSize } from './paging.js';
+import { checkProfileText, nameKey } from '../../protocol/names.js';
 import type { StoredReviewer } from './schema.js';
 import type { Store } from './store.js';
 
@@ -16,17 +17,12 @@ export function isAnonymous(p: Principal): boolean {
   return p.isAnonymous();
 }
 
-function hasControlChars(s: string): boolean {
-  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s);
-}
-
+/** Names and contacts: no control, format, unassigned or private-use characters; stored in NFC (protocol/names.ts). */
 function checkText(value: string, field: string, max: number, required: boolean): Result<string> {
-  const v = value.trim();
-  if (required && v.length === 0) return err('invalid-profile', `${field} must not be empty`, field);
-  if (v.length > max) return err('invalid-profile', `${field} is ${v.length} characters long; at most ${max} are allowed`, field);
-  if (hasControlChars(v)) return err('invalid-profile', `${field} must not contain control characters`, field);
-  if (utf8Encode(v) === null) return err('invalid-profile', `${field} is not valid Unicode (lone surrogate)`, field);
-  return okv(v);
+  const c = checkProfileText(value, field, max, required);
+  if (!c.ok) return err('invalid-profile', c.message, field);
+  if (utf8Encode(c.value) === null) return err('invalid-profile', `${field} is not valid Unicode (lone surrogate)`, field);
+  return okv(c.value);
 }
 
 export function toReviewer(store: Store, r: StoredReviewer): Reviewer {
@@ -39,7 +35,8 @@ export function toReviewer(store: Store, r: StoredReviewer): Reviewer {
     endorsed: store.endorsements.containsKey(r.principal.toUint8Array()),
     registered_at_ns: r.registered_at_ns,
     updated_at_ns: r.updated_at_ns,
-    attestations: r.attestations
+    attestations: r.attestations,
+    name_collides: r.name_collides === true
   };
 }
 
@@ -89,10 +86,47 @@ export function registerReviewer(store: Store, caller: Principal, profile: Revie
     key_type: key.value.type,
     registered_at_ns: existing?.registered_at_ns ?? nowNs,
     updated_at_ns: nowNs,
-    attestations: existing?.attestations ?? 0n
+    attestations: existing?.attestations ?? 0n,
+    name_collides: existing?.name_collides === true
   };
   store.reviewers.insert(caller.toUint8Array(), stored);
-  return okv(toReviewer(store, stored));
+  const keys = new Set([nameKey(stored.name)]);
+  if (existing !== undefined) keys.add(nameKey(existing.name));
+  markNameCollisions(store, keys);
+  return okv(toReviewer(store, findReviewer(store, caller) ?? stored));
+}
+
+/**
+ * Sets `name_collides` on every reviewer whose name key is in `keys` (all of them when
+ * `keys` is null: after an upgrade), true when another reviewer shares the key. O(reviewers),
+ * once per registration or profile change. A changed flag on a reviewer with attestations
+ * makes the reports showing them stale (bumpEpoch). Returns whether any flag changed.
+ */
+export function markNameCollisions(store: Store, keys: Set<string> | null): boolean {
+  const total = Number(store.reviewers.len());
+  const byKey = new Map<string, StoredReviewer[]>();
+  for (let start = 0; start < total; start += 100) {
+    for (const [, r] of store.reviewers.items(start, 100)) {
+      const k = nameKey(r.name);
+      if (keys !== null && !keys.has(k)) continue;
+      const list = byKey.get(k);
+      if (list) list.push(r);
+      else byKey.set(k, [r]);
+    }
+  }
+  let changed = false;
+  let stale = false;
+  for (const list of byKey.values()) {
+    for (const r of list) {
+      const collides = list.length > 1;
+      if ((r.name_collides === true) === collides) continue;
+      store.reviewers.insert(r.principal.toUint8Array(), { ...r, name_collides: collides });
+      changed = true;
+      if (r.attestations > 0n) stale = true;
+    }
+  }
+  if (stale) bumpEpoch(store);
+  return changed;
 }
 
 export function getReviewer(store: Store, p: Principal): Opt<Reviewer> {

@@ -78,6 +78,8 @@ export interface StoredReviewer {
   registered_at_ns: bigint;
   updated_at_ns: bigint;
   attestations: bigint;
+  /** Another reviewer's name is the same after case folding (protocol/names.ts); absent = false. */
+  name_collides?: boolean;
 }
 
 export interface StoredAttestation {
@@ -137,6 +139,8 @@ interface ReviewerJson {
   registered_at_ns: string;
   updated_at_ns: string;
   attestations: string;
+  /** Written only when true, so records without a collision keep their bytes. */
+  name_collides?: true;
 }
 
 export const reviewerValue: Serializable<StoredReviewer> = jsonValue<StoredReviewer, ReviewerJson>(
@@ -148,7 +152,8 @@ export const reviewerValue: Serializable<StoredReviewer> = jsonValue<StoredRevie
     key_type: r.key_type,
     registered_at_ns: r.registered_at_ns.toString(),
     updated_at_ns: r.updated_at_ns.toString(),
-    attestations: r.attestations.toString()
+    attestations: r.attestations.toString(),
+    ...(r.name_collides === true ? { name_collides: true as const } : {})
   }),
   (j) => ({
     principal: principalFromText(j.principal),
@@ -158,7 +163,8 @@ export const reviewerValue: Serializable<StoredReviewer> = jsonValue<StoredRevie
     key_type: j.key_type,
     registered_at_ns: BigInt(j.registered_at_ns),
     updated_at_ns: BigInt(j.updated_at_ns),
-    attestations: BigInt(j.attestations)
+    attestations: BigInt(j.attestations),
+    name_collides: j.name_collides === true
   })
 );
 

@@ -36,7 +36,7 @@ describe('canister sync: sync_proposal', () => {
     assert.deepEqual(report.oses.map((o) => [o.os, o.verdict, o.quorum, o.artifacts.length]), [['guestos', 'pending', 3, 0]]);
 
     const listed = await env.user.list_proposals([], 20);
-    assert.deepEqual(listed.proposals.map((p) => [p.proposal, p.attestations, p.oses]), [[139201n, 0, [{ os: 'guestos', verdict: 'pending' }]]]);
+    assert.deepEqual(listed.proposals.map((p) => [p.proposal, p.attestations, p.oses]), [[139201n, 0, [{ os: 'guestos', verdict: 'pending', outcome: 'pending' }]]]);
     const summary = some(listed.proposals[0].governance ?? [], 'governance summary');
     assert.equal(summary.status, 'open');
     assert.deepEqual(summary.sha256, [G]);

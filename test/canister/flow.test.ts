@@ -134,9 +134,9 @@ describe('attestations canister: full flow', () => {
     const page = await d.anonymous.list_proposals([], 10);
     assert.deepEqual(page.proposals.map((p) => p.proposal), [P2, P1]);
     assert.deepEqual(page.proposals[1].oses, [
-      { os: 'guestos', verdict: 'reproduced' },
-      { os: 'hostos', verdict: 'diverged' },
-      { os: 'setupos', verdict: 'reproduced' }
+      { os: 'guestos', verdict: 'reproduced', outcome: 'reproduced' },
+      { os: 'hostos', verdict: 'diverged', outcome: 'diverged' },
+      { os: 'setupos', verdict: 'reproduced', outcome: 'reproduced' }
     ]);
     const first = await d.anonymous.list_proposals([], 1);
     assert.deepEqual(first.proposals.map((p) => p.proposal), [P2]);

@@ -69,8 +69,9 @@ describe('attestations canister: web dashboard', () => {
     const html = text(r);
     assert.match(html, /<a href="\/proposal\/141000">141000<\/a>/);
     const row = (id: bigint) => new RegExp(`<tr><td data-l="Proposal"><a href="/proposal/${id}">.*?</tr>`).exec(html)?.[0] ?? '';
-    // Only GuestOS attested, with a claimed hash: its verdict is the proposal's.
-    assert.match(row(P), /<td data-l="Verdict"><span class="v diverged">diverged<\/span> <span class="muted">guestos \(hash claimed by reviewers\)<\/span><\/td>/);
+    // Only GuestOS attested, with a claimed hash: its verdict is the proposal's. Neither reviewer
+    // is endorsed, so the dissent cannot decide it: pending (only endorsed reviewers decide).
+    assert.match(row(P), /<td data-l="Verdict"><span class="v pending">pending<\/span> <span class="muted">guestos \(hash claimed by reviewers\)<\/span><\/td>/);
     // GuestOS reproduced; the HostOS build (no proposal hash) diverged: shown as "also built", not as the verdict.
     assert.match(row(P2), /<td data-l="Verdict"><span class="v reproduced">reproduced<\/span>/);
     assert.match(row(P2), /<td data-l="Also built"><span class="nw">hostos <span class="v diverged">diverged<\/span><\/span><\/td>/);

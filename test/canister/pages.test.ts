@@ -18,18 +18,22 @@ const OTHER = 'b'.repeat(64);
 let nextId = 1n;
 
 function member(name: string, endorsed: boolean): GroupMember {
-  return { reviewer: Principal.selfAuthenticating(randomBytes(32)), name, endorsed, attestation_id: nextId++, claim_mismatch: false };
+  return { reviewer: Principal.selfAuthenticating(randomBytes(32)), name, endorsed, attestation_id: nextId++, claim_mismatch: false, name_collides: false };
 }
 
 /** One OS, one artifact, with the given members per built hash. */
 function osReport(quorum: number, matching: GroupMember[], differing: GroupMember[]): OsReport {
   const groups = [{ sha256: ELECTED, matches_proposal: [true] as [boolean], matches_cdn: [true] as [boolean], members: matching }];
   if (differing.length) groups.push({ sha256: OTHER, matches_proposal: [false], matches_cdn: [false], members: differing });
+  // The counts and outcome fields are left neutral: the page computes what it shows from the groups.
+  const counts = { endorsed_matching: 0, endorsed_differing: 0, unverified_matching: 0, unverified_differing: 0 };
   return {
     os: 'guestos',
     verdict: differing.length ? 'diverged' : 'reproduced',
+    outcome: 'x',
     quorum,
-    artifacts: [{ name: 'guestos/update-img.tar.zst', proposal_sha256: [ELECTED], proposal_source: 'reviewers', cdn_sha256: [ELECTED], groups, verdict: 'x', endorsed_matching: 0, hints: [] }]
+    ...counts,
+    artifacts: [{ name: 'guestos/update-img.tar.zst', proposal_sha256: [ELECTED], proposal_source: 'reviewers', cdn_sha256: [ELECTED], groups, verdict: 'x', outcome: 'x', ...counts, hints: [] }]
   };
 }
 

@@ -52,7 +52,12 @@ function asConsensus(proposal: bigint, r: ProposalReport): ProposalConsensus {
     oses: r.oses.map((o) => ({
       os: o.os as ProposalConsensus['oses'][number]['os'],
       verdict: o.verdict as 'reproduced',
+      outcome: o.outcome as 'reproduced',
       quorum: o.quorum,
+      endorsedMatching: o.endorsed_matching,
+      endorsedDiffering: o.endorsed_differing,
+      unverifiedMatching: o.unverified_matching,
+      unverifiedDiffering: o.unverified_differing,
       artifacts: o.artifacts.map((a) => ({
         name: a.name,
         proposalSha256: a.proposal_sha256[0] ?? null,
@@ -65,7 +70,11 @@ function asConsensus(proposal: bigint, r: ProposalReport): ProposalConsensus {
           matchesCdn: g.matches_cdn.length === 1 ? g.matches_cdn[0] : null
         })),
         verdict: a.verdict as 'reproduced',
-        endorsedMatching: a.endorsed_matching
+        outcome: a.outcome as 'reproduced',
+        endorsedMatching: a.endorsed_matching,
+        endorsedDiffering: a.endorsed_differing,
+        unverifiedMatching: a.unverified_matching,
+        unverifiedDiffering: a.unverified_differing
       }))
     }))
   };

@@ -106,7 +106,9 @@ test('replica start; three reviewers submit; report shows the groups; verify --p
   const groupsOf = (os: string) => report.oses.find((o) => o.os === os)!.artifacts[0].groups.map((g) => g.members.map((m) => m.reviewer).sort());
   assert.deepEqual(groupsOf('guestos'), [[principals.alice, principals.bob, principals.carol].sort()]);
   assert.deepEqual(groupsOf('hostos'), [[principals.alice, principals.bob].sort(), [principals.carol]]);
-  assert.equal(report.oses.find((o) => o.os === 'hostos')!.verdict, 'diverged');
+  // Nobody is endorsed: carol's different HostOS build is an unverified report and decides nothing.
+  assert.equal(report.oses.find((o) => o.os === 'hostos')!.verdict, 'pending');
+  assert.equal(report.oses.find((o) => o.os === 'hostos')!.unverifiedDiffering, 1);
   const hostGroups = report.oses.find((o) => o.os === 'hostos')!.artifacts[0].groups;
   assert.equal(hostGroups[0].matchesProposal, true);
   assert.equal(hostGroups[1].matchesProposal, false);
@@ -115,7 +117,7 @@ test('replica start; three reviewers submit; report shows the groups; verify --p
   const table = await runCli(['report', PROPOSAL, ...net], { env });
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /hostos\s+hostos\/update-img\.tar\.zst/);
-  assert.match(table.stdout, /diverged/);
+  assert.match(table.stdout, /hostos: No endorsed reviewer has attested yet \(quorum 3\); 1 unverified report differs; 2 unverified reports match/);
   assert.doesNotMatch(table.stdout, /\x1b\[/);
 
   const ver = await runCli(['verify', '--proposal', PROPOSAL, '--json', ...net], { env });

@@ -49,6 +49,8 @@ describe('report table', () => {
     assert.ok(lines.includes('Verdict: reproduced (guestos, with a proposal hash claimed by reviewers)'), text);
     assert.ok(lines.includes('Also built (no proposal hash): hostos diverged'), text);
     assert.ok(lines.includes('Per OS: guestos reproduced, hostos diverged'), text);
+    // The page's headline sentence, for the OS the verdict is about.
+    assert.ok(lines.includes('  guestos: Claimed proposal hash reproduced by 2 of 2 endorsed reviewers (quorum 2)'), text);
     assert.ok(lines.includes(`  guestos/update-img.tar.zst: ${G} (claimed by reviewers; not read from governance)`), text);
     assert.ok(lines.includes('  hostos/update-img.tar.zst: - (none: compared with the CDN only)'), text);
   });
@@ -75,5 +77,6 @@ describe('report table', () => {
     const lines = renderReport(synced, false).split('\n');
     assert.ok(lines.includes('Verdict: diverged (hostos, the OS this proposal elects)'));
     assert.ok(lines.includes('Also built (not elected by this proposal): guestos reproduced'));
+    assert.ok(lines.includes('  hostos: CDN hash reproduced by only 1 of 2 endorsed reviewers (quorum 2); 1 endorsed build differs'), lines.join('\n'));
   });
 });

@@ -160,7 +160,9 @@ test('three reviewers `run` a synthetic HostOS proposal; carol diverges; report 
   assert.equal(rep.code, 0, rep.stderr);
   const report = (JSON.parse(rep.stdout) as { report: ReportJson }).report;
   const host = report.oses.find((o) => o.os === 'hostos')!;
-  assert.equal(host.verdict, 'diverged');
+  // Nobody is endorsed here: carol's different build is an unverified report, which decides nothing.
+  assert.equal(host.verdict, 'pending');
+  assert.deepEqual([host.unverifiedMatching, host.unverifiedDiffering], [2, 1]);
   const groups = host.artifacts[0].groups.map((g) => ({ sha256: g.sha256, who: g.members.map((m) => m.reviewer).sort() }));
   assert.deepEqual(groups.map((g) => g.who), [[principals.alice, principals.bob].sort(), [principals.carol]]);
   assert.equal(groups[0].sha256, hostSha);

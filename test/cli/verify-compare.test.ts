@@ -33,7 +33,12 @@ function honestReport(c: ProposalConsensus): ProposalReport {
     oses: c.oses.map((o) => ({
       os: o.os,
       verdict: o.verdict,
+      outcome: o.outcome,
       quorum: o.quorum,
+      endorsed_matching: o.endorsedMatching,
+      endorsed_differing: o.endorsedDiffering,
+      unverified_matching: o.unverifiedMatching,
+      unverified_differing: o.unverifiedDiffering,
       artifacts: o.artifacts.map((a) => ({
         name: a.name,
         proposal_sha256: a.proposalSha256 === null ? [] : [a.proposalSha256],
@@ -46,7 +51,11 @@ function honestReport(c: ProposalConsensus): ProposalReport {
           members: g.reviewers.map((r) => ({ reviewer: Principal.fromText(r.principal), name: '', endorsed: r.endorsed, attestation_id: r.attestationId, claim_mismatch: r.claimMismatch }))
         })),
         verdict: a.verdict,
+        outcome: a.outcome,
         endorsed_matching: a.endorsedMatching,
+        endorsed_differing: a.endorsedDiffering,
+        unverified_matching: a.unverifiedMatching,
+        unverified_differing: a.unverifiedDiffering,
         hints: []
       }))
     }))
@@ -70,6 +79,16 @@ test('an honest report agrees; every tampered field is named', () => {
   const endorsed = honestReport(consensus);
   endorsed.oses[0].artifacts[0].endorsed_matching = 7;
   assert.match(compareReport(consensus, endorsed).join('\n'), /7 endorsed matching/);
+
+  // The outcome and the counts behind it are recomputed too (a canister hiding an endorsed dissent).
+  const contested = honestReport(consensus);
+  assert.equal(consensus.oses[0].outcome, 'contested');
+  contested.oses[0].outcome = 'reproduced';
+  contested.oses[0].endorsed_differing = 0;
+  assert.deepEqual(compareReport(consensus, contested), [
+    "hostos: outcome reproduced in the canister's report, contested recomputed",
+    "hostos: 0 endorsed differing in the canister's report, 1 recomputed"
+  ]);
 
   const missing = honestReport(consensus);
   missing.oses = [];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeConsensus, latestPerReviewer, type AttestationRecord, type OsName } from '../../protocol/index.js';
+import { computeConsensus, latestPerReviewer, outcomeOf, verdictOfOutcome, type AttestationRecord, type OsName } from '../../protocol/index.js';
+import { headlineSentence } from '../../protocol/headline.js';
 import { artifact, H, statement } from './fixtures.js';
 
 const P = '134567';
@@ -184,5 +185,106 @@ describe('computeConsensus', () => {
     const a = computeConsensus(P, rs, { quorum: 2 });
     const b = computeConsensus(P, [...rs].reverse(), { quorum: 2 });
     assert.deepEqual(b, a);
+  });
+
+  it('outcomes fold into the three published verdicts', () => {
+    assert.deepEqual(
+      [[false, false], [false, true], [true, false], [true, true]].map(([d, q]) => outcomeOf(d, q)),
+      ['pending', 'reproduced', 'diverged', 'contested']
+    );
+    assert.deepEqual((['reproduced', 'contested', 'diverged', 'pending'] as const).map(verdictOfOutcome), ['reproduced', 'diverged', 'diverged', 'pending']);
+  });
+});
+
+/** Counts as [endorsedMatching, endorsedDiffering, unverifiedMatching, unverifiedDiffering]. */
+const counts = (c: { endorsedMatching: number; endorsedDiffering: number; unverifiedMatching: number; unverifiedDiffering: number }) => [
+  c.endorsedMatching,
+  c.endorsedDiffering,
+  c.unverifiedMatching,
+  c.unverifiedDiffering
+];
+
+describe('only endorsed reviewers decide', () => {
+  const endorsedThree = [rec(1, 'r1'), rec(2, 'r2'), rec(3, 'r3')];
+
+  it('griefing: one fresh unendorsed identity with a made-up hash cannot flip a reproduced proposal', () => {
+    const c = only([...endorsedThree, rec(4, 'x1', { endorsed: false, sha: BAD, cdn: [BAD] })], 3, { guestos: GOOD });
+    const os = c.oses[0];
+    assert.equal(os.verdict, 'reproduced');
+    assert.equal(os.outcome, 'reproduced');
+    assert.deepEqual(counts(os), [3, 0, 0, 1]);
+    const a = os.artifacts[0];
+    assert.equal(a.verdict, 'reproduced');
+    assert.deepEqual(counts(a), [3, 0, 0, 1]);
+    // Shown, not hidden: the dissent keeps its own group.
+    assert.deepEqual(a.groups.map((g) => [g.sha256, members(g)]), [[GOOD, ['r1', 'r2', 'r3']], [BAD, ['x1']]]);
+    assert.equal(headlineSentence(os), 'Elected hash reproduced by 3 of 3 endorsed reviewers (quorum 3); 1 unverified report differs');
+  });
+
+  it('unverified reports never reach the quorum either', () => {
+    const c = only([rec(1, 'r1'), rec(2, 'x1', { endorsed: false }), rec(3, 'x2', { endorsed: false }), rec(4, 'x3', { endorsed: false })], 3, { guestos: GOOD });
+    assert.equal(c.oses[0].outcome, 'pending');
+    assert.deepEqual(counts(c.oses[0]), [1, 0, 3, 0]);
+    assert.equal(headlineSentence(c.oses[0]), 'Elected hash reproduced by 1 of 1 endorsed reviewer (quorum 3) so far: 2 more needed; 3 unverified reports match');
+  });
+
+  it('140011-like: 2 endorsed match, 1 endorsed differs → diverged at quorum 3, contested at quorum 2', () => {
+    const rs = [rec(1, 'r1', { os: 'hostos' }), rec(2, 'r2', { os: 'hostos' }), rec(3, 'r3', { os: 'hostos', sha: BAD })];
+    const q3 = only(rs, 3, { hostos: GOOD }).oses[0];
+    assert.equal(q3.os, 'hostos');
+    assert.equal(q3.outcome, 'diverged');
+    assert.equal(q3.verdict, 'diverged');
+    assert.deepEqual(counts(q3), [2, 1, 0, 0]);
+    assert.equal(headlineSentence(q3), 'Elected hash reproduced by only 2 of 3 endorsed reviewers (quorum 3); 1 endorsed build differs');
+    const q2 = only(rs, 2, { hostos: GOOD }).oses[0];
+    assert.equal(q2.outcome, 'contested');
+    assert.equal(q2.verdict, 'diverged');
+    assert.deepEqual(counts(q2.artifacts[0]), [2, 1, 0, 0]);
+    assert.equal(headlineSentence(q2), 'Elected hash reproduced by 2 of 3 endorsed reviewers (quorum 2), but 1 endorsed build differs');
+  });
+
+  it('with no reference hash, only endorsed builds that disagree diverge', () => {
+    const setup = { os: 'setupos' as const, cdn: [] };
+    const unverifiedOnly = only([rec(1, 'r1', setup), rec(2, 'r2', setup), rec(3, 'x1', { ...setup, endorsed: false, sha: BAD })]);
+    assert.equal(unverifiedOnly.oses[0].outcome, 'pending');
+    assert.deepEqual(counts(unverifiedOnly.oses[0]), [0, 0, 0, 1]);
+    // The group most endorsed reviewers built is the pivot, even when unverified reports outnumber it.
+    const x = [1, 2, 3].map((i) => rec(10 + i, `x${i}`, { ...setup, endorsed: false, sha: BAD }));
+    const endorsedSplit = only([rec(1, 'r1', setup), rec(2, 'r2', setup), rec(3, 'r3', { ...setup, sha: OTHER }), ...x]);
+    assert.equal(endorsedSplit.oses[0].outcome, 'diverged');
+    assert.deepEqual(counts(endorsedSplit.oses[0]), [0, 1, 0, 3]);
+    assert.match(headlineSentence(endorsedSplit.oses[0]), /^No reference hash, and endorsed builds disagree: 1 endorsed build differs/);
+  });
+
+  it('per OS, a reviewer matches when all its artifacts match and differs when any differs', () => {
+    const two = (id: number, who: string, disk: string, endorsed = true): AttestationRecord => ({
+      ...rec(id, who, { endorsed }),
+      statement: statement({ proposal: P, os: 'guestos', artifacts: [artifact('guestos/update-img.tar.zst', GOOD, GOOD, [GOOD]), artifact('guestos/disk-img.tar.zst', disk, null, [GOOD])] })
+    });
+    const c = only([two(1, 'r1', GOOD), two(2, 'r2', GOOD), two(3, 'r3', BAD), two(4, 'x1', BAD, false)], 2, { guestos: GOOD });
+    const os = c.oses[0];
+    // update-img: all four match; disk-img (compared with the proposal hash) — r3 and x1 differ.
+    assert.deepEqual(counts(os.artifacts.find((a) => a.name === 'guestos/update-img.tar.zst')!), [3, 0, 1, 0]);
+    assert.deepEqual(counts(os), [2, 1, 0, 1]);
+    assert.equal(os.outcome, 'contested');
+  });
+
+  it('no endorsed reviewer yet: pending, and the sentence says so', () => {
+    const c = only([rec(1, 'x1', { endorsed: false, sha: BAD })], 3, { guestos: GOOD });
+    assert.equal(c.oses[0].verdict, 'pending');
+    assert.equal(headlineSentence(c.oses[0]), 'No endorsed reviewer has attested yet (quorum 3); 1 unverified report differs');
+  });
+});
+
+describe('group order', () => {
+  it('endorsed support ranks before size: three unverified builds do not outrank one endorsed', () => {
+    const setup = { os: 'setupos' as const, cdn: [] };
+    const x = [1, 2, 3].map((i) => rec(10 + i, `x${i}`, { ...setup, endorsed: false, sha: BAD }));
+    const c = only([rec(1, 'r1', { ...setup, sha: OTHER }), ...x]);
+    const a = c.oses[0].artifacts[0];
+    assert.deepEqual(a.groups.map((g) => g.sha256), [OTHER, BAD]);
+    // The first group is the reference the divergence hints compare with; the unverified builds differ from it.
+    assert.deepEqual(counts(a), [0, 0, 0, 3]);
+    assert.equal(a.outcome, 'pending');
   });
 });
