@@ -4,10 +4,11 @@
  * the certified log head (canister/certified/). A refused change writes nothing, so it appends
  * nothing.
  *
- * Re-materialising a proposal's report and pages costs O(its attestations) (≈ 15 B instructions
- * at 800), so a change only marks the proposal dirty; `refreshDirty` (a 0 s timer, the next
- * round) re-materialises each dirty proposal once, however many changes it had, and certifies
- * its report together with the events it reflects. Until then the certified tree keeps the
+ * Re-materialising a proposal's report and pages costs O(its attestations) (≈ 20 B instructions
+ * at 800), so a change marks the proposal dirty and `refreshDirty` re-materialises it: in the
+ * same message when that is small (the caller's next read sees it), else in a 0 s timer (the
+ * next round, once however many changes the proposal had). It certifies the report together
+ * with the events it reflects. Until then the certified tree keeps the
  * proposal's previous report and events, consistent with each other; the log head, receipts and
  * inclusion proofs are current at once.
  */
@@ -67,9 +68,10 @@ export function hasDirty(store: Store): boolean {
 
 /**
  * Re-materialises dirty proposals, oldest id first, re-reading about `budget` attestations at
- * most (always at least one proposal), then the index, and certifies. Returns whether any remain.
+ * most (always at least one proposal, unless `strict`), then the index, and certifies. Returns
+ * whether any remain.
  */
-export function refreshDirty(store: Store, budget: number): boolean {
+export function refreshDirty(store: Store, budget: number, strict = false): boolean {
   let used = 0;
   let index = false;
   for (const proposal of store.dirty.keys(0, 100)) {
@@ -78,7 +80,7 @@ export function refreshDirty(store: Store, budget: number): boolean {
       continue;
     }
     const count = store.proposals.get(proposal)?.count ?? 0;
-    if (used > 0 && used + count > budget) break;
+    if ((used > 0 || strict) && used + count > budget) break;
     touchProposal(store, proposal);
     store.dirty.remove(proposal);
     used += count;
@@ -206,7 +208,7 @@ export function electionChanged(store: Store, proposal: bigint, record: unknown,
  * Re-materialises reports made stale by a quorum, endorsement or name change, newest proposals
  * first, re-reading at most about `budget` attestations. Returns whether any remain.
  */
-export function refreshStale(store: Store, budget: number): boolean {
+export function refreshStale(store: Store, budget: number, strict = false): boolean {
   const current = epoch(store);
   const total = Number(store.proposals.len());
   let used = 0;
@@ -214,7 +216,7 @@ export function refreshStale(store: Store, budget: number): boolean {
   outer: for (let start = 0; start < total; start += 100) {
     for (const meta of store.proposals.values(start, 100)) {
       if (meta.epoch === current) continue;
-      if (used > 0 && used + meta.count > budget) {
+      if ((used > 0 || strict) && used + meta.count > budget) {
         more = true;
         break outer;
       }

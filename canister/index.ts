@@ -106,13 +106,15 @@ async function manualAsync(store: Store, method: MethodName, run: (args: unknown
 }
 
 /** Attestations re-read per timer run when refreshing reports (well under 40 B instructions). */
-const REFRESH_BUDGET = 2_000;
+const REFRESH_BUDGET = 1_000;
+/** Attestations re-read by the change itself (≈ 3 B instructions): small proposals are current at once. */
+const INLINE_BUDGET = 100;
 
 /**
- * A change marks proposals dirty (or reports stale, after a quorum, endorsement or name change);
- * a 0 s timer re-materialises them in the next round, in batches of about REFRESH_BUDGET
- * attestations, dirty ones first. Every change schedules one: a timer that finds nothing to do
- * costs little, and a trapped one leaves the dirty set for the next.
+ * A change marks proposals dirty (or reports stale, after a quorum, endorsement or name change).
+ * What fits INLINE_BUDGET is re-materialised in the same message; the rest in a 0 s timer (the
+ * next round), in batches of about REFRESH_BUDGET attestations, dirty proposals first. A trapped
+ * timer leaves the dirty set for the next change or upgrade.
  */
 function scheduleRefresh(store: Store): void {
   setTimer(0, () => {
@@ -121,10 +123,15 @@ function scheduleRefresh(store: Store): void {
   });
 }
 
-/** `manual` for a change: replies, then schedules the refresh of what it touched. */
-function change(store: Store, method: MethodName, run: (args: unknown[]) => unknown): void {
+/**
+ * `manual` for a change: replies, then refreshes what it touched (inline when small, see above).
+ * `stale`: the change can make other proposals' reports stale (an epoch bump), so look for them.
+ */
+function change(store: Store, method: MethodName, run: (args: unknown[]) => unknown, stale = false): void {
   manual(store, method, run);
-  if (hasDirty(store)) scheduleRefresh(store);
+  if (!hasDirty(store) && !stale) return;
+  const more = refreshDirty(store, INLINE_BUDGET, true) || (stale && refreshStale(store, INLINE_BUDGET, true));
+  if (more || hasDirty(store)) scheduleRefresh(store);
 }
 
 /** The query's data certificate (empty in replicated mode, where the IC gives none). */
@@ -178,7 +185,7 @@ export default class {
       const denied = requireController(msgCaller(), 'endorse_reviewer');
       if (denied) return denied;
       return endorse(this.store, p as Principal, endorsed as boolean, time());
-    });
+    }, true);
   }
 
   @query([...M.get_attestation.args], M.get_attestation.ret, { manual: true })
@@ -232,7 +239,7 @@ export default class {
   @update([...M.register_reviewer.args], M.register_reviewer.ret, { manual: true })
   register_reviewer(): void {
     // A new name shows in every report of this reviewer: they go stale and are refreshed.
-    change(this.store, 'register_reviewer', ([profile]) => register(this.store, msgCaller(), profile as ReviewerProfile, time()));
+    change(this.store, 'register_reviewer', ([profile]) => register(this.store, msgCaller(), profile as ReviewerProfile, time()), true);
   }
 
   @update([...M.revoke_attestation.args], M.revoke_attestation.ret, { manual: true })
@@ -246,7 +253,7 @@ export default class {
       const denied = requireController(msgCaller(), 'set_config');
       if (denied) return denied;
       return configure(this.store, config as Config, time());
-    });
+    }, true);
   }
 
   @update([...M.set_sync_config.args], M.set_sync_config.ret, { manual: true })

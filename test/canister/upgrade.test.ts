@@ -1,5 +1,5 @@
 /**
- * Upgrade: 200 attestations (ICOS_ATTEST_UPGRADE_COUNT for more) (some superseded, some revoked) survive an upgrade to a rebuilt
+ * Upgrade: 120 attestations (ICOS_ATTEST_UPGRADE_COUNT for more) (some superseded, some revoked) survive an upgrade to a rebuilt
  * Wasm with every attestation page, report, reviewer and config byte-identical.
  * Takes about a minute: each submission verifies a real signature inside the canister.
  */
@@ -11,7 +11,7 @@ import { envelope, hash, profile, reviewer } from './fixtures.js';
 import { deploy, type Deployed } from './harness.js';
 import { ok } from './util.js';
 
-const COUNT = Number(process.env.ICOS_ATTEST_UPGRADE_COUNT ?? 200);
+const COUNT = Number(process.env.ICOS_ATTEST_UPGRADE_COUNT ?? 120);
 const OSES = ['guestos', 'hostos', 'setupos'] as const;
 
 /** Raw reply bytes of every query whose answer must survive the upgrade. */
