@@ -149,7 +149,7 @@ export const canisterSection: Section = {
     );
     unwrap(first.value, 'submit_attestation');
     measurements.push(vsLimit('canister.submit.first', 'submit_attestation, first for its proposal', first.instructions, 'update'));
-    measurements.push(vsLimit('canister.refresh.first', 'report + pages refresh after it (0 s timer, next round)', first.timerInstructions, 'update'));
+    measurements.push(vsLimit('canister.refresh.first', 'report + pages refresh left to the next round (0 when done in the submission)', first.timerInstructions, 'update'));
 
     for (const R of REVIEWER_COUNTS) {
       const proposal = 140_000n + BigInt(R);
@@ -162,8 +162,8 @@ export const canisterSection: Section = {
       unwrap(sub.value, `submit_attestation (${R} reviewers)`);
       measurements.push(vsLimit(`canister.submit.r${R}`, `submit_attestation, ${n}th of its proposal (${R} reviewers × 4 OSes)`, sub.instructions, 'update'));
       if (R === 200) targets.push(vsBeforeLog(measurements[measurements.length - 1], 'submit'));
-      measurements.push(vsLimit(`canister.refresh.r${R}`, `report + pages refresh after it (0 s timer, next round; ${n} attestations)`, sub.timerInstructions, 'update',
-        'Re-materialises the report (consensus, canonical JSON, stored Candid reply) and re-renders the page, JSON document, badge and index, hashing each; once per round however many submissions the proposal had.'));
+      measurements.push(vsLimit(`canister.refresh.r${R}`, `report + pages refresh left to the next round (0 s timer; ${n} attestations)`, sub.timerInstructions, 'update',
+        'Re-materialises the report (consensus, canonical JSON, stored Candid reply) and re-renders the page, JSON document, badge and index, hashing each; once per round however many submissions the proposal had. 0 when the proposal is small enough (≤ 100 attestations) to be refreshed in the submission itself.'));
 
       const rep = await call<[] | [ProposalReport]>(rt, id, 'proposal_report', [proposal]);
       if (rep.value.length !== 1 || rep.value[0].attestations !== n) throw new Error(`proposal_report(${proposal}) did not cover ${n} attestations`);

@@ -8,43 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 
 import { syntheticResult } from '../fixtures/synthetic-result.js';
 import type { ReportJson } from '../../attestor/client/report.js';
-import { canisterWasmCopy, isolatedEnv, runCli, spawnCli, tempDir } from './helpers.js';
-
-interface Started {
-  url: string;
-  canisterId: string;
-  persistent: boolean;
-  rootKeyPath: string;
-  dashboardUrl: string;
-}
-
-async function startReplica(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; started: Started; exited: Promise<number | null>; stderr: () => string }> {
-  const child = spawnCli(['replica', 'start', '--port', '0', '--json', ...args], { env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const started = await new Promise<Started>((resolve, reject) => {
-    const timer = setInterval(() => {
-      try {
-        resolve(JSON.parse(stdout) as Started);
-        clearInterval(timer);
-      } catch {
-        /* not complete yet */
-      }
-    }, 100);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`replica start exited with ${code}: ${stderr}`));
-    });
-  });
-  return { child, started, exited, stderr: () => stderr };
-}
+import { canisterWasmCopy, isolatedEnv, runCli, startReplica, tempDir } from './helpers.js';
 
 const PROPOSAL = '140042';
 

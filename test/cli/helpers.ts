@@ -82,3 +82,37 @@ export function canisterWasmCopy(dir: string): string {
   copyFileSync(built, copy);
   return copy;
 }
+
+/** What `replica start --json` prints once it serves. */
+export interface Started {
+  url: string;
+  canisterId: string;
+  persistent: boolean;
+  rootKeyPath: string;
+  dashboardUrl: string;
+}
+
+/** `replica start --port 0 --json <args>` as a child process; resolves once it prints where it serves. */
+export async function startReplica(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; started: Started; exited: Promise<number | null>; stderr: () => string }> {
+  const child = spawnCli(['replica', 'start', '--port', '0', '--json', ...args], { env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  const started = await new Promise<Started>((resolve, reject) => {
+    const timer = setInterval(() => {
+      try {
+        resolve(JSON.parse(stdout) as Started);
+        clearInterval(timer);
+      } catch {
+        /* not complete yet */
+      }
+    }, 100);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`replica start exited with ${code}: ${stderr}`));
+    });
+  });
+  return { child, started, exited, stderr: () => stderr };
+}

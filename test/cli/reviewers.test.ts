@@ -8,37 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 
 import { syntheticResult } from '../fixtures/synthetic-result.js';
 import type { ReportJson } from '../../attestor/client/report.js';
 import type { EndorseJson, ReviewersJson } from '../../attestor/cli/commands/reviewers.js';
 import type { ProposalsJson } from '../../attestor/cli/commands/proposals.js';
-import { canisterWasmCopy, isolatedEnv, runCli, spawnCli, tempDir } from './helpers.js';
-
-async function startReplica(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawnCli(['replica', 'start', '--port', '0', '--json', ...args], { env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      try {
-        resolve((JSON.parse(stdout) as { url: string }).url);
-        clearInterval(timer);
-      } catch {
-        /* not complete yet */
-      }
-    }, 100);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`replica start exited with ${code}: ${stderr}`));
-    });
-  });
-  return { child, url };
-}
+import { canisterWasmCopy, isolatedEnv, runCli, startReplica, tempDir } from './helpers.js';
 
 const OLDER = '140009';
 const P = '140010';
@@ -58,7 +33,7 @@ test('reviewers list|endorse|unendorse and proposals; an unendorsed dissent leav
   t.after(() => {
     replica.child.kill('SIGKILL');
   });
-  const net = ['--network', replica.url, '--state-dir', stateDir];
+  const net = ['--network', replica.started.url, '--state-dir', stateDir];
   const cli = (args: string[]) => runCli([...args, ...net], { env });
 
   // Nothing yet.
