@@ -18,9 +18,15 @@ const RUN_CACHE = new Map<number, RegExp>();
 
 export type DepthScan = 'within' | 'too-deep' | 'unbalanced';
 
-/** One pass: every adjacent `[]` and `{}` removed (split/join: native substring search, no regex). */
+const INNERMOST = /\[\]|\{\}/g;
+
+/**
+ * One pass: every pair that is innermost in `b` removed. One replace over the original text, so
+ * a pair that only becomes adjacent by a removal waits for the next pass (removing `[]` and then
+ * `{}` in two steps took `{[]}` in one pass and undercounted the depth).
+ */
 function removeInnermost(b: string): string {
-  return b.split('[]').join('').split('{}').join('');
+  return b.replace(INNERMOST, '');
 }
 
 /**

@@ -32,6 +32,10 @@ describe('JSON nesting limit', () => {
     assert.equal(scanJsonDepth('{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\"[[[[[[[","b":["\\\\",{}]}'), 'within');
     assert.equal(scanJsonDepth('['.repeat(12_000)), 'too-deep');
     assert.equal(scanJsonDepth('[[]'.repeat(40)), 'too-deep', 'unbalanced but deep: no run of openers needed');
+    // A pair that becomes innermost only once another is removed is the next level, not this one.
+    assert.equal(scanJsonDepth('{"":{"":[[],{"":[]}]}}', 4), 'too-deep', 'fast-check found this: 5 levels');
+    assert.equal(scanJsonDepth('{"":{"":[[],{"":[]}]}}', 5), 'within');
+    assert.equal(scanJsonDepth('[{[{[]}]}]', 4), 'too-deep');
     assert.equal(scanJsonDepth('[1,2'), 'unbalanced');
     const r = parseJsonBounded('[1,2');
     assert.ok(!r.ok && !/nested/.test(r.message), 'a shallow syntax error keeps the parser\'s own message');

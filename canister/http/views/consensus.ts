@@ -1,8 +1,8 @@
 /**
- * What the page needs from the report, worked out from its groups: the outcome and the counts
- * that back it, where only endorsed reviewers decide and unendorsed ("unverified") reports are
- * counted apart. The names mirror protocol/consensus.ts's ArtifactConsensus/OsConsensus and
- * protocol/headline.ts's headlineSentence, so the render code can switch to those at merge.
+ * What the page needs from the report: the outcome and the counts that back it, where only
+ * endorsed reviewers decide and unendorsed ("unverified") reports are counted apart. A report
+ * carries them (protocol/consensus.ts computed them); one stored by a version before they existed
+ * has them worked out here from its groups, by the same rule, until it is re-materialised.
  */
 import type { ArtifactReport, GroupMember, OsReport } from '../../../protocol/service.js';
 import { principalText } from '../../store/principals.js';
@@ -36,6 +36,7 @@ function decide(c: Counts, quorum: number, anything: boolean): Outcome {
 }
 
 export function artifactCounts(a: ArtifactReport): Counts {
+  if (carries(a)) return countsOf(a);
   const c: Counts = { endorsedMatching: 0, endorsedDiffering: 0, unverifiedMatching: 0, unverifiedDiffering: 0 };
   for (const g of a.groups) {
     for (const m of g.members) {
@@ -47,7 +48,17 @@ export function artifactCounts(a: ArtifactReport): Counts {
   return c;
 }
 
+const OUTCOMES: readonly string[] = ['reproduced', 'contested', 'diverged', 'pending'];
+const carries = (x: { outcome?: string }): boolean => x.outcome !== undefined && OUTCOMES.includes(x.outcome);
+const countsOf = (x: ArtifactReport | OsReport): Counts => ({
+  endorsedMatching: x.endorsed_matching,
+  endorsedDiffering: x.endorsed_differing,
+  unverifiedMatching: x.unverified_matching,
+  unverifiedDiffering: x.unverified_differing
+});
+
 export function artifactOutcome(a: ArtifactReport, quorum: number): Outcome {
+  if (carries(a)) return a.outcome as Outcome;
   return decide(artifactCounts(a), quorum, a.groups.length > 0);
 }
 
@@ -56,6 +67,7 @@ export function artifactOutcome(a: ArtifactReport, quorum: number): Outcome {
  * any differs; endorsed matching is the least over the artifacts (each needs its quorum).
  */
 export function osCounts(o: OsReport): Counts {
+  if (carries(o)) return countsOf(o);
   const differ = new Map<string, boolean>();
   const match = new Map<string, boolean>();
   for (const a of o.artifacts) {
@@ -80,6 +92,7 @@ export function osCounts(o: OsReport): Counts {
 }
 
 export function osOutcome(o: OsReport): Outcome {
+  if (carries(o)) return o.outcome as Outcome;
   return decide(osCounts(o), o.quorum, o.artifacts.some((a) => a.groups.length > 0));
 }
 
