@@ -82,10 +82,17 @@ export function asciiBytes(s: string): Uint8Array {
   return encodeUtf8(s) ?? splitBytes(s);
 }
 
+/** Bytes as text, one character per byte (exact for ASCII): native, no per-element JS iteration. */
+export function asciiText(bytes: Uint8Array): string {
+  let text = '';
+  // A typed array is array-like: apply reads it natively.
+  for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
+  return text;
+}
+
 /** Text of UTF-8 bytes (null when they are not UTF-8): ASCII by native conversion, the rest by the full decoder. */
 export function decodeUtf8(bytes: Uint8Array): string | null {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
+  const s = asciiText(bytes);
   return NON_ASCII.test(s) ? utf8Decode(bytes) : s;
 }
 
@@ -114,8 +121,7 @@ export function installFastText(): void {
     decode(input?: ArrayBuffer | ArrayBufferView): string {
       if (input === undefined) return '';
       const bytes = input instanceof Uint8Array ? input : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
-      let s = '';
-      for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
+      const s = asciiText(bytes);
       if (NON_ASCII.test(s)) return new SlowDecoder!(this.label, this.options).decode(bytes);
       return s;
     }

@@ -8,7 +8,7 @@
  * the proposal's commit. `normaliseEnvironment` turns a v1 record into this shape (for attesting
  * old result files and for diagnosing v1 attestations with v2 rules).
  */
-import type { Environment } from './types.js';
+import type { Environment, HostFacts } from './types.js';
 
 /** One directory the build writes through, by role; the filesystem facts that shape sparse tars. */
 export interface BuildDir {
@@ -48,14 +48,7 @@ export interface ContainerFacts {
   declaredTmpfs: string[];
 }
 
-export interface EnvironmentV2 {
-  os: { name: string; version: string };
-  kernel: string;
-  wsl: boolean;
-  arch: string;
-  cpus: number;
-  memoryBytes: number;
-  diskFreeBytes: number;
+export interface EnvironmentV2 extends HostFacts {
   /** Null when no container engine was found (a check without a build). */
   container: ContainerFacts | null;
   dirs: BuildDir[];

@@ -100,8 +100,8 @@ export interface ManifestEntry {
   truncated?: boolean;
 }
 
-/** What a build ran on: the known causes of divergent hashes (icos-facts.md, "Known causes"). */
-export interface Environment {
+/** The machine a build ran on: the same fields in both environment versions (v2: environment.ts). */
+export interface HostFacts {
   os: { name: string; version: string };
   kernel: string;
   wsl: boolean;
@@ -109,6 +109,10 @@ export interface Environment {
   cpus: number;
   memoryBytes: number;
   diskFreeBytes: number;
+}
+
+/** What a build ran on: the known causes of divergent hashes (icos-facts.md, "Known causes"). */
+export interface Environment extends HostFacts {
   podman: string | null;
   docker: string | null;
   /** Whether the container engine ran as root; null when unknown. */

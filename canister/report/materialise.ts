@@ -4,7 +4,7 @@
  * reads (O(their output)), never recomputations over what is stored.
  */
 import { IDL } from 'azle';
-import { bytesToHex } from '../../protocol/bytes.js';
+import { bytesEqual, bytesToHex } from '../../protocol/bytes.js';
 import { canonicalJson } from '../../protocol/canonical.js';
 import { METHODS, type Opt, type ProposalReport } from '../../protocol/service.js';
 import { sha256 } from '../../protocol/sha256.js';
@@ -52,24 +52,19 @@ function encodeReply(report: Opt<ProposalReport>): Uint8Array {
  */
 export function reportReply(store: Store, proposal: bigint): Uint8Array {
   const stored = store.reportReplies.get(proposal);
-  if (stored !== undefined && startsWith(stored, emptyReplyPrefix())) return stored;
+  const prefix = emptyReplyPrefix();
+  if (stored !== undefined && bytesEqual(stored.subarray(0, prefix.length), prefix)) return stored;
   return encodeReply(storedReport(store, proposal));
 }
 
-let prefix: Uint8Array | undefined;
+let replyPrefix: Uint8Array | undefined;
 /** `DIDL` and the type table of the reply type: equal prefixes mean the same Candid type. */
 function emptyReplyPrefix(): Uint8Array {
-  if (prefix === undefined) {
+  if (replyPrefix === undefined) {
     const empty = encodeReply([]);
-    prefix = empty.subarray(0, empty.length - 1); // all but the value (the opt's tag byte 0)
+    replyPrefix = empty.subarray(0, empty.length - 1); // all but the value (the opt's tag byte 0)
   }
-  return prefix;
-}
-
-function startsWith(b: Uint8Array, p: Uint8Array): boolean {
-  if (b.length < p.length) return false;
-  for (let i = 0; i < p.length; i++) if (b[i] !== p[i]) return false;
-  return true;
+  return replyPrefix;
 }
 
 /** The stored report text (the certified bytes), if the proposal has one. */

@@ -4,7 +4,7 @@
  * without a migration, and reading one costs a native JSON.parse).
  */
 
-import { asciiBytes } from '../text.js';
+import { asciiBytes, asciiText } from '../text.js';
 
 export interface Serializable<T> {
   toBytes(data: T): Uint8Array;
@@ -69,16 +69,6 @@ export function osCode(os: string): number {
 export function asciiJsonBytes(value: unknown): Uint8Array {
   const text = JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return asciiBytes(text);
-}
-
-/** ASCII bytes as text. */
-export function asciiText(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 8192) {
-    // A typed array is array-like: apply reads it natively (no per-element JS iteration).
-    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
-  }
-  return text;
 }
 
 export function parseAsciiJson(bytes: Uint8Array): unknown {
