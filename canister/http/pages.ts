@@ -178,14 +178,14 @@ export function proposalPage(r: ProposalReport): string {
   const elected = g !== undefined;
   const sentences = r.oses
     .filter((o) => h.oses.includes(o.os))
-    .map((o) => `<p class="sentence">${h.oses.length > 1 ? `${e(o.os)}: ` : ''}${e(headlineSentence(o, elected))}</p>`)
+    .map((o) => `<p class="sentence">${h.oses.length > 1 ? `${e(o.os)}: ` : ''}${e(headlineSentence(o))}</p>`)
     .join('');
   const oses = r.oses
     .map((o, i) => {
       const role = h.basis === 'all' ? '' : h.oses.includes(o.os) ? (h.basis === 'governance' ? ' · elected by this proposal' : ' · has a proposal hash') : ' · also built';
       return (
         `<section><h2>${e(o.os)} ${verdict(osOutcome(o))} <span class="muted">quorum ${o.quorum}${role}</span></h2>` +
-        `<p>${e(headlineSentence(o, elected && h.oses.includes(o.os)))}</p>` +
+        `<p>${e(headlineSentence(o))}</p>` +
         agreementBar(o, `bar-${i}`) +
         matrix(o) +
         o.artifacts.map((a) => artifactSection(a, elected, o.os, o.quorum)).join('') +

@@ -117,7 +117,7 @@ test('headless Chromium: the proposal page answers in one sentence, the picture 
     assert.equal(squash(await page.locator('h1').innerText()), `Proposal ${PROPOSAL} reproduced`);
     assert.equal(
       squash(await page.locator('p.sentence').first().innerText()),
-      'Proposal hash reproduced by 3 of 3 endorsed reviewers (quorum 3); 1 unverified report differs.'
+      'Claimed proposal hash reproduced by 3 of 3 endorsed reviewers (quorum 3); 1 unverified report differs'
     );
     const lead = squash((await page.locator('p.lead').allInnerTexts()).join(' | '));
     assert.match(lead, /^Verdict for guestos, built against a proposal hash claimed by reviewers; the proposal was not read from governance\.$/);

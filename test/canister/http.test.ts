@@ -138,7 +138,7 @@ describe('attestations canister: web dashboard', () => {
     // Neither reviewer is endorsed: their builds differ, but unverified reports never decide.
     assert.match(html, /<h2>guestos <span class="v pending">pending<\/span>/);
     assert.match(html, /<h1>Proposal 141000 <span class="v pending">pending<\/span><\/h1>/);
-    assert.ok(html.includes('Needs reviewers: 0 of 2 endorsed reproductions so far; 1 unverified report matches, 1 unverified report differs.'), 'the unverified reports are counted apart');
+    assert.ok(html.includes('No endorsed reviewer has attested yet (quorum 2); 1 unverified report differs; 1 unverified report matches'), 'the unverified reports are counted apart');
     assert.match(html, new RegExp(`href="/attestation/${aliceId}"`));
     assert.match(header(r, 'content-security-policy') ?? '', /default-src 'none'/);
   });

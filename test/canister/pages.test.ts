@@ -42,31 +42,34 @@ function report(os: OsReport): ProposalReport {
   return { proposal: 140010n, quorum: os.quorum, attestations: reviewers, reviewers, last_submitted_at_ns: 0n, oses: [os] };
 }
 
+/** The same OS with its proposal hash read from governance (the elected hash). */
+const elected = (os: OsReport): OsReport => ({ ...os, artifacts: os.artifacts.map((a) => ({ ...a, proposal_source: 'governance' })) });
+
 const endorsed = (k: number, tag: string) => Array.from({ length: k }, (_, i) => member(`${tag}${i}`, true));
 const unverified = (k: number, tag: string) => Array.from({ length: k }, (_, i) => member(`${tag}${i}`, false));
 
 test('one throwaway identity dissenting on a reproduced proposal: still reproduced, the dissent counted apart, the badge says both', () => {
   const os = osReport(3, endorsed(3, 'r'), unverified(1, 'mallory'));
   assert.equal(osOutcome(os), 'reproduced');
-  assert.equal(headlineSentence(os, false), 'Proposal hash reproduced by 3 of 3 endorsed reviewers (quorum 3); 1 unverified report differs.');
-  assert.equal(headlineSentence(os, true), 'Elected hash reproduced by 3 of 3 endorsed reviewers (quorum 3); 1 unverified report differs.');
+  assert.equal(headlineSentence(os), 'Claimed proposal hash reproduced by 3 of 3 endorsed reviewers (quorum 3); 1 unverified report differs');
+  assert.equal(headlineSentence(elected(os)), 'Elected hash reproduced by 3 of 3 endorsed reviewers (quorum 3); 1 unverified report differs');
   assert.equal(badgeStatus(report(os)), 'reproduced 3/3 · 1 unverified differs');
   const html = proposalPage(report(os));
   assert.match(html, /<h1>Proposal 140010 <span class="v reproduced">reproduced<\/span><\/h1>/);
   assert.ok(html.includes('unverified: not endorsed'));
 });
 
-test('each outcome has its sentence: contested, diverged, pending, nobody yet', () => {
+test('each outcome has its sentence (the one protocol/headline.ts words for the CLI too): contested, diverged, pending, nobody yet', () => {
   const contested = osReport(3, endorsed(3, 'r'), endorsed(1, 'd'));
   assert.equal(osOutcome(contested), 'contested');
-  assert.equal(headlineSentence(contested), 'Elected hash reproduced by 3 of 4 endorsed reviewers (quorum 3), but 1 endorsed build differs: read the hints before voting.');
+  assert.equal(headlineSentence(elected(contested)), 'Elected hash reproduced by 3 of 4 endorsed reviewers (quorum 3), but 1 endorsed build differs');
   const diverged = osReport(3, endorsed(2, 'r'), endorsed(1, 'd'));
   assert.equal(osOutcome(diverged), 'diverged');
-  assert.equal(headlineSentence(diverged), '1 endorsed build differs from the elected hash, and only 2 of the 3 endorsed reproductions the quorum needs match it.');
+  assert.equal(headlineSentence(elected(diverged)), 'Elected hash reproduced by only 2 of 3 endorsed reviewers (quorum 3); 1 endorsed build differs');
   const pending = osReport(3, [...endorsed(1, 'r'), ...unverified(2, 'u')], []);
   assert.equal(osOutcome(pending), 'pending');
-  assert.equal(headlineSentence(pending), 'Needs reviewers: 1 of 3 endorsed reproductions so far; 2 unverified reports match.');
-  assert.equal(headlineSentence(osReport(3, [], [])), 'Nobody has attested this yet (quorum 3).');
+  assert.equal(headlineSentence(elected(pending)), 'Elected hash reproduced by 1 of 1 endorsed reviewer (quorum 3) so far: 2 more needed; 2 unverified reports match');
+  assert.equal(headlineSentence(osReport(3, [], [])), 'No endorsed reviewer has attested yet (quorum 3)');
   assert.equal(badgeStatus(report(diverged)), 'diverged 2/3');
 });
 

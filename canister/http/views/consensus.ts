@@ -5,6 +5,7 @@
  * has them worked out here from its groups, by the same rule, until it is re-materialised.
  */
 import type { ArtifactReport, GroupMember, OsReport } from '../../../protocol/service.js';
+import { headlineSentence as sentence } from '../../../protocol/headline.js';
 import { principalText } from '../../store/principals.js';
 
 export type Outcome = 'reproduced' | 'contested' | 'diverged' | 'pending';
@@ -102,39 +103,19 @@ export function worstOutcome(outcomes: Outcome[]): Outcome {
   return outcomes.length === 0 ? 'pending' : outcomes.reduce((a, b) => (RANK[b] < RANK[a] ? b : a));
 }
 
-/** What the builds were compared with, for the sentence. */
-function subject(o: OsReport, elected: boolean): string {
-  if (o.artifacts.some((a) => a.proposal_sha256.length === 1)) return elected ? 'Elected hash' : 'Proposal hash';
-  return 'CDN hash';
-}
-
-const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
-
 /**
- * One sentence a voter can act on, e.g. "Elected hash reproduced by 3 of 3 endorsed reviewers
- * (quorum 3); 1 unverified report differs." `elected`: the hash was read from governance.
+ * The OS's headline sentence, worded once for the page and the CLI's `report`
+ * (protocol/headline.ts), from the report's outcome and counts (worked out here for an older report).
  */
-export function headlineSentence(o: OsReport, elected = true): string {
+export function headlineSentence(o: OsReport): string {
+  if (carries(o)) return sentence(o);
   const c = osCounts(o);
-  const what = subject(o, elected);
-  const endorsed = c.endorsedMatching + c.endorsedDiffering;
-  const q = `quorum ${o.quorum}`;
-  let s: string;
-  switch (osOutcome(o)) {
-    case 'reproduced':
-      s = `${what} reproduced by ${c.endorsedMatching} of ${n(endorsed, 'endorsed reviewer', 'endorsed reviewers')} (${q})`;
-      break;
-    case 'contested':
-      s = `${what} reproduced by ${c.endorsedMatching} of ${n(endorsed, 'endorsed reviewer', 'endorsed reviewers')} (${q}), but ${n(c.endorsedDiffering, 'endorsed build differs', 'endorsed builds differ')}: read the hints before voting`;
-      break;
-    case 'diverged':
-      s = `${n(c.endorsedDiffering, 'endorsed build differs', 'endorsed builds differ')} from the ${what === 'CDN hash' ? what : what.toLowerCase()}, and only ${c.endorsedMatching} of the ${o.quorum} endorsed reproductions the quorum needs match it`;
-      break;
-    default:
-      s = endorsed === 0 && c.unverifiedMatching + c.unverifiedDiffering === 0 ? `Nobody has attested this yet (${q})` : `Needs reviewers: ${c.endorsedMatching} of ${o.quorum} endorsed reproductions so far`;
-  }
-  const unverified: string[] = [];
-  if (c.unverifiedMatching > 0) unverified.push(`${n(c.unverifiedMatching, 'unverified report matches', 'unverified reports match')}`);
-  if (c.unverifiedDiffering > 0) unverified.push(`${n(c.unverifiedDiffering, 'unverified report differs', 'unverified reports differ')}`);
-  return `${s}${unverified.length ? `; ${unverified.join(', ')}` : ''}.`;
+  return sentence({
+    ...o,
+    outcome: osOutcome(o),
+    endorsed_matching: c.endorsedMatching,
+    endorsed_differing: c.endorsedDiffering,
+    unverified_matching: c.unverifiedMatching,
+    unverified_differing: c.unverifiedDiffering
+  });
 }
